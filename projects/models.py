@@ -1,0 +1,158 @@
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+
+from dealmap.editorial import Editorial, Status
+from layers.models import Layer
+
+
+class CurrentDate(models.Func):
+    """SQL CURRENT_DATE: allowed in CHECK constraints by SQLite and PostgreSQL alike."""
+
+    template = "CURRENT_DATE"
+    output_field = models.DateField()
+
+
+def web_url_constraint(field, prefix, *, required=False):
+    """A URL column holds an http(s) address (or nothing, where it is optional).
+
+    Forms validate URLs fully; this keeps imports and raw SQL from storing
+    `javascript:` or other schemes that would end up in an href.
+    """
+    web = Q(**{f"{field}__startswith": "http://"}) | Q(**{f"{field}__startswith": "https://"})
+    condition = web if required else web | Q(**{field: ""})
+    return models.CheckConstraint(condition=condition, name=f"{prefix}_{field}_is_web_url")
+
+
+LINK_FIELDS = ("website", "x_url", "github_url", "docs_url")
+
+
+class Stage(models.TextChoices):
+    SEED = "seed", "Seed"
+    SERIES_A = "series_a", "Series A"
+    SERIES_B = "series_b", "Series B+"
+    GROWTH = "growth", "Growth"
+    LIVE_NETWORK = "live_network", "Live network"
+    OPEN_PROTOCOL = "open_protocol", "Open protocol"
+
+
+class Tag(models.Model):
+    slug = models.SlugField(max_length=60, unique=True)
+    name = models.CharField(max_length=60)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class ProjectQuerySet(models.QuerySet):
+    def published(self):
+        """What visitors and partners may see: published, on a published map."""
+        return self.filter(status=Status.PUBLISHED, layer__map__status=Status.PUBLISHED)
+
+
+class Project(Editorial):
+    slug = models.SlugField(max_length=80, unique=True)
+    name = models.CharField(max_length=120)
+    layer = models.ForeignKey(Layer, on_delete=models.PROTECT, related_name="projects")
+    position = models.PositiveSmallIntegerField(default=0, help_text="Order within the layer.")
+    one_liner = models.CharField(max_length=200, blank=True)
+    description = models.TextField(blank=True, help_text="Markdown.")
+    our_view = models.TextField(blank=True, help_text="Markdown: the firm's view.")
+    our_view_date = models.DateField(null=True, blank=True)
+    website = models.URLField(blank=True)
+    x_url = models.URLField("X (Twitter)", blank=True)
+    github_url = models.URLField("GitHub", blank=True)
+    docs_url = models.URLField("Docs", blank=True)
+    logo = models.ImageField(upload_to="logos/", blank=True)
+    founded_year = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1990), MaxValueValidator(2100)]
+    )
+    headquarters = models.CharField(max_length=120, blank=True, help_text="City or place.")
+    country = models.CharField(
+        max_length=2,
+        blank=True,
+        validators=[RegexValidator(r"^[A-Z]{2}$", "Use a two-letter ISO code such as US.")],
+        help_text="ISO 3166-1 alpha-2 code, e.g. US, GB, CH.",
+    )
+    token_symbol = models.CharField(max_length=16, blank=True)
+    stage = models.CharField(max_length=20, choices=Stage.choices, blank=True)
+    tags = models.ManyToManyField(Tag, blank=True, related_name="projects")
+    is_portfolio = models.BooleanField("portfolio", default=False)
+
+    objects = ProjectQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["layer__map__position", "layer__position", "position", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(founded_year__isnull=True)
+                | Q(founded_year__gte=1990, founded_year__lte=2100),
+                name="project_founded_year_plausible",
+            ),
+            *[web_url_constraint(field, "project") for field in LINK_FIELDS],
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("projects:detail", kwargs={"slug": self.slug})
+
+    @property
+    def has_token(self):
+        return bool(self.token_symbol)
+
+
+class TeamMember(models.Model):
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="team")
+    name = models.CharField(max_length=120)
+    role = models.CharField(max_length=120, blank=True)
+    bio = models.CharField(max_length=400, blank=True)
+    url = models.URLField("link", blank=True, help_text="Profile or personal site.")
+    is_founder = models.BooleanField("founder", default=False)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [web_url_constraint("url", "teammember")]
+
+    def __str__(self):
+        return self.name
+
+
+class Qualifier(models.TextChoices):
+    EXACT = "", "exactly"
+    OVER = "over", "over"
+    ABOUT = "about", "about"
+    UP_TO = "up_to", "up to"
+
+
+class TractionMetric(models.Model):
+    """One dated, sourced figure. Rows sharing a label form a time series."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="metrics")
+    label = models.CharField(max_length=120)
+    value = models.DecimalField(max_digits=20, decimal_places=2)
+    unit = models.CharField(max_length=40, blank=True, help_text="e.g. USD, GPUs, users.")
+    qualifier = models.CharField(max_length=8, choices=Qualifier.choices, blank=True)
+    as_of = models.DateField("as of")
+    source_url = models.URLField("source", max_length=500)
+    note = models.CharField(max_length=300, blank=True)
+    is_headline = models.BooleanField("headline", default=False)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "label", "as_of"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(as_of__lte=CurrentDate()), name="metric_as_of_not_in_future"
+            ),
+            web_url_constraint("source_url", "metric", required=True),
+        ]
+
+    def __str__(self):
+        return f"{self.label}: {self.value} {self.unit}".strip()
