@@ -1,0 +1,86 @@
+"""The one FilterSet behind the public project list, the map and the partner API.
+
+A visitor's shareable URL and a partner's API call take the same parameters and
+reject the same bad values (a form error on the page, a 400 naming the field in
+the API).
+"""
+
+import django_filters as filters
+from django.core.validators import RegexValidator
+
+from layers.models import Layer, Map
+from projects.models import Project, Stage, Tag
+from projects.search import search_projects
+
+YES_NO = [("true", "Yes"), ("false", "No")]
+MAX_QUERY_LENGTH = 200
+
+
+class ProjectFilter(filters.FilterSet):
+    map = filters.ModelChoiceFilter(
+        field_name="layer__map",
+        to_field_name="slug",
+        queryset=Map.objects.published(),
+        label="Map",
+    )
+    layer = filters.ModelMultipleChoiceFilter(
+        field_name="layer",
+        to_field_name="slug",
+        queryset=Layer.objects.filter(map__in=Map.objects.published()),
+        label="Layer",
+    )
+    tag = filters.ModelMultipleChoiceFilter(
+        field_name="tags",
+        to_field_name="slug",
+        queryset=Tag.objects.all(),
+        label="Tag",
+        distinct=False,
+        method="filter_tags",
+    )
+    stage = filters.MultipleChoiceFilter(choices=Stage.choices, label="Stage")
+    country = filters.CharFilter(
+        label="Country",
+        validators=[RegexValidator(r"^[A-Za-z]{2}$", "Use a two-letter country code, e.g. US.")],
+        method="filter_country",
+    )
+    token = filters.ChoiceFilter(choices=YES_NO, method="filter_token", label="Has a token")
+    portfolio = filters.ChoiceFilter(
+        choices=YES_NO, method="filter_portfolio", label="Portfolio company"
+    )
+    q = filters.CharFilter(method="filter_search", max_length=MAX_QUERY_LENGTH, label="Search")
+    updated_since = filters.IsoDateTimeFilter(
+        field_name="updated_at", lookup_expr="gte", label="Updated since (ISO 8601)"
+    )
+    ordering = filters.OrderingFilter(
+        fields=(
+            ("name", "name"),
+            ("updated_at", "updated"),
+            ("published_at", "published"),
+            ("founded_year", "founded"),
+        ),
+        label="Order by",
+    )
+
+    class Meta:
+        model = Project
+        fields = []
+
+    def filter_tags(self, queryset, name, tags):
+        if not tags:
+            return queryset
+        # Any of the chosen tags; a subquery keeps one row per project without DISTINCT.
+        ids = Project.tags.through.objects.filter(tag__in=tags).values("project_id")
+        return queryset.filter(pk__in=ids)
+
+    def filter_country(self, queryset, name, value):
+        return queryset.filter(country=value.upper())
+
+    def filter_token(self, queryset, name, value):
+        has_token = queryset.exclude(token_symbol="")
+        return has_token if value == "true" else queryset.filter(token_symbol="")
+
+    def filter_portfolio(self, queryset, name, value):
+        return queryset.filter(is_portfolio=value == "true")
+
+    def filter_search(self, queryset, name, value):
+        return search_projects(queryset, value)
