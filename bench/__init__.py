@@ -1,0 +1,1 @@
+"""The benchmark: synthetic data (generate.py) and the load-test harness (run.py)."""

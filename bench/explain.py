@@ -1,0 +1,86 @@
+"""EXPLAIN ANALYZE of the querysets the pages and the API are built from.
+
+    DATABASE_URL=postgres://… python -m bench.explain [--plans]
+
+Prints each query's execution time and whether PostgreSQL scanned a whole table.
+The querysets are the shared ones (Project.objects.published(), ProjectFilter,
+search), so the figures hold whatever view ends up wrapping them.
+"""
+
+import os
+import re
+import sys
+
+
+def querysets():
+    from urllib.parse import urlencode
+
+    from django.db.models import Count
+    from django.http import QueryDict
+
+    from projects.filters import ProjectFilter
+    from projects.models import Project
+
+    published = Project.objects.published()
+
+    def filtered(**params):
+        return ProjectFilter(QueryDict(urlencode(params)), queryset=published).qs
+
+    first = published.order_by("id").values_list("name", flat=True).first() or "x"
+    return [
+        ("list, default order, page 1", published[:20]),
+        ("list by name, page 1", filtered(ordering="name")[:20]),
+        ("list by name, page 50", filtered(ordering="name")[980:1000]),
+        (
+            "filtered: layer + stage, by -updated",
+            filtered(layer="compute", stage="seed", ordering="-updated")[:20],
+        ),
+        (
+            "one layer in map order (map page)",
+            published.filter(layer__slug="compute", layer__map__slug="bench")[:50],
+        ),
+        (f"search: a name ({first!r})", filtered(q=first)[:20]),
+        ("search: a common word ('verifiable')", filtered(q="verifiable")[:20]),
+        ("search: a typo of a name", filtered(q=first[:-1] + "x")[:20]),
+        ("count of published", published.order_by().values("status").annotate(n=Count("id"))),
+        (
+            "project detail by slug",
+            published.filter(
+                slug=published.order_by("id").values_list("slug", flat=True)[:1]
+            ).select_related("layer__map"),
+        ),
+    ]
+
+
+def explain(queryset):
+    from django.db import connection
+
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    ms = float(re.search(r"Execution Time: ([\d.]+) ms", plan).group(1))
+    full_scan = re.findall(r"Seq Scan on (\w+)", plan)
+    return ms, full_scan, plan
+
+
+def run(show_plans=False, out=print):
+    rows = []
+    for label, queryset in querysets():
+        explain(queryset)  # warm the cache: the figure is the steady state
+        ms, scans, plan = explain(queryset)
+        rows.append((label, ms, scans))
+        out(f"{ms:10.2f} ms  {label}  {'seq scan: ' + ', '.join(scans) if scans else ''}")
+        if show_plans:
+            out(plan + "\n")
+    return rows
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dealmap.settings")
+    os.environ.setdefault("DJANGO_DEBUG", "1")
+    import django
+
+    django.setup()
+    run(show_plans="--plans" in sys.argv)
