@@ -35,3 +35,8 @@ format: $(VENV)/.dev
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache
+
+# Load test with gunicorn + wrk at 35, 2,500 and 100,000 projects (docs/benchmarks.md).
+# BENCH_SIZES="35" BENCH_DURATION=3 make bench is the quick mode.
+bench: $(VENV)/.dev
+	$(PY) -m bench.run

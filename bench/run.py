@@ -1,0 +1,476 @@
+"""`make bench`: load-test the site with gunicorn and wrk at several data sizes.
+
+For each size in BENCH_SIZES (default "35 2500 100000") it makes sure PostgreSQL,
+Redis and wrk are there (installing or starting them, and saying so), fills
+dealmap_bench_<size> with bench/generate.py unless it holds that size already,
+serves the site with gunicorn and production settings on 127.0.0.1, and drives
+each URL with wrk, once with the dummy cache ("uncached") and once with Redis
+("cached"). A static file of the API list's size, served by whitenoise through
+the same gunicorn, is the ceiling every figure is divided by.
+
+Results go to stdout and, between the markers, into docs/benchmarks.md.
+Environment: BENCH_SIZES, BENCH_DURATION (s per URL, default 10),
+BENCH_THREADS (2), BENCH_CONNECTIONS (16), BENCH_WORKERS (gunicorn workers, 2),
+BENCH_PG (postgres://postgres@127.0.0.1:5432), BENCH_REDIS (redis://127.0.0.1:6379/5).
+"""
+
+import datetime
+import json
+import os
+import platform
+import re
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+SIZES = [int(s) for s in os.environ.get("BENCH_SIZES", "35 2500 100000").split()]
+DURATION = int(os.environ.get("BENCH_DURATION", "10"))
+THREADS = int(os.environ.get("BENCH_THREADS", "2"))
+CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "16"))
+WORKERS = int(os.environ.get("BENCH_WORKERS", "2"))
+PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432").rstrip("/")
+REDIS = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379/5")
+PORTS = {"uncached": 8501, "cached": 8502}
+CACHES = {"uncached": "dummy://", "cached": REDIS}
+DOC = ROOT / "docs" / "benchmarks.md"
+START, END = "<!-- bench:results:start -->", "<!-- bench:results:end -->"
+# Sizes the harness looks up when a page is missing: the figure to divide by still exists.
+FALLBACK_CEILING_BYTES = 20_000
+
+
+def say(message):
+    print(f"[bench] {message}", flush=True)
+
+
+# --- what the machine needs -------------------------------------------------------------
+
+
+def apt_install(*packages):
+    say(f"installing {' '.join(packages)} with apt-get")
+    subprocess.run(["apt-get", "update", "-qq"], check=True)
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    subprocess.run(["apt-get", "install", "-y", "-qq", *packages], check=True, env=env)
+
+
+def ensure_postgres():
+    if subprocess.run(["pg_isready", "-q", "-h", "127.0.0.1"], check=False).returncode == 0:
+        return
+    if not shutil.which("pg_ctlcluster"):
+        apt_install("postgresql", "postgresql-contrib")
+    version = sorted(os.listdir("/etc/postgresql"), key=lambda v: [int(x) for x in v.split(".")])
+    say(f"starting PostgreSQL {version[-1]}")
+    subprocess.run(
+        ["pg_ctlcluster", "--skip-systemctl-redirect", version[-1], "main", "start"], check=False
+    )
+    wait_for(
+        lambda: (
+            subprocess.run(["pg_isready", "-q", "-h", "127.0.0.1"], check=False).returncode == 0
+        ),
+        "PostgreSQL",
+    )
+
+
+def ensure_redis():
+    if not shutil.which("redis-server"):
+        apt_install("redis-server")
+    if subprocess.run(["redis-cli", "ping"], capture_output=True, check=False).returncode == 0:
+        return
+    say("starting redis-server")
+    subprocess.run(["redis-server", "--daemonize", "yes", "--bind", "127.0.0.1"], check=True)
+    wait_for(
+        lambda: (
+            subprocess.run(["redis-cli", "ping"], capture_output=True, check=False).returncode == 0
+        ),
+        "Redis",
+    )
+
+
+def ensure_wrk():
+    if not shutil.which("wrk"):
+        apt_install("wrk")
+
+
+def wait_for(ready, what, seconds=30):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if ready():
+            return
+        time.sleep(0.3)
+    raise SystemExit(f"[bench] {what} did not come up within {seconds} s")
+
+
+# --- the data ---------------------------------------------------------------------------
+
+
+def db_name(size):
+    return f"dealmap_bench_{size // 1000}k" if size >= 100_000 else f"dealmap_bench_{size}"
+
+
+def server_env(database, cache_url):
+    """Production settings, as the README's Production section runs them."""
+    return {
+        **os.environ,
+        "DJANGO_DEBUG": "0",
+        "SECRET_KEY": SECRET_KEY,
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SECURE_SSL_REDIRECT": "0",
+        "SECURE_HSTS_SECONDS": "0",
+        "DATABASE_URL": f"{PG}/{database}",
+        "CACHE_URL": cache_url,
+        "CACHE_KEY_PREFIX": f"bench-{database}",
+        # The partner API's anonymous rate limit would turn a load test into a test of 429s.
+        "API_ANON_RATE": "100000000/min",
+        "LOG_LEVEL": "WARNING",
+    }
+
+
+SECRET_KEY = secrets.token_urlsafe(50)
+
+
+def manage(database, *args, capture=False):
+    return subprocess.run(
+        [PYTHON, "manage.py", *args],
+        cwd=ROOT,
+        env=server_env(database, "dummy://"),
+        check=True,
+        text=True,
+        capture_output=capture,
+    )
+
+
+def psql(sql, database="postgres"):
+    import psycopg
+
+    with psycopg.connect(f"{PG}/{database}", autocommit=True) as conn:
+        rows = conn.execute(sql).fetchall()
+    return rows
+
+
+def published_bench_projects(database):
+    try:
+        rows = psql(
+            "SELECT count(*) FROM projects_project p JOIN layers_layer l ON l.id = p.layer_id "
+            "JOIN layers_map m ON m.id = l.map_id "
+            "WHERE m.slug = 'bench' AND m.status = 'published' AND p.status = 'published'",
+            database,
+        )
+    except Exception:  # no database or no tables yet: it needs generating
+        return None
+    return rows[0][0]
+
+
+def ensure_data(size):
+    """Reuse dealmap_bench_<size> when it holds exactly `size` published bench projects."""
+    database = db_name(size)
+    if published_bench_projects(database) == size:
+        say(f"{database}: reusing {size:,} generated projects")
+        manage(database, "migrate", "--no-input", "-v0")
+        return None
+    say(f"{database}: creating it and generating {size:,} projects")
+    psql(f'DROP DATABASE IF EXISTS "{database}"')
+    psql(f'CREATE DATABASE "{database}"')
+    manage(database, "migrate", "--no-input", "-v0")
+    started = time.monotonic()
+    manage(database, "generate_bench_data", "--projects", str(size))
+    psql("ANALYZE", database)
+    return time.monotonic() - started
+
+
+def sample(database):
+    """A project slug and a search term that exist in this database."""
+    slug, name = psql(
+        "SELECT slug, name FROM projects_project WHERE status = 'published' ORDER BY id LIMIT 1",
+        database,
+    )[0]
+    return slug, name.split()[0]
+
+
+def bench_urls(database):
+    slug, term = sample(database)
+    return {
+        "map page": "/maps/bench/",
+        "filtered list": "/projects/?layer=compute&stage=seed",
+        "search": f"/projects/?q={term}",
+        "project page": f"/projects/{slug}/",
+        "API list": "/api/v1/projects/",
+        "API detail": f"/api/v1/projects/{slug}/",
+    }
+
+
+def page_facts(database, urls, variant):
+    out = subprocess.run(
+        [PYTHON, "-m", "bench.queries", *urls.values()],
+        cwd=ROOT,
+        env=server_env(database, CACHES[variant]),
+        check=True,
+        text=True,
+        capture_output=True,
+    ).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def write_ceiling(nbytes):
+    """A static file of the API list's size, put where whitenoise finds it at start-up."""
+    path = ROOT / "staticfiles" / "bench" / f"ceiling-{nbytes}.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text('{"padding": "' + "x" * max(0, nbytes - 16) + '"}\n')
+    return f"/static/bench/{path.name}"
+
+
+# --- serving and loading ---------------------------------------------------------------
+
+
+class Server:
+    def __init__(self, database, variant):
+        self.port = PORTS[variant]
+        self.env = server_env(database, CACHES[variant])
+
+    def __enter__(self):
+        cmd = [
+            str(Path(PYTHON).parent / "gunicorn"),
+            "dealmap.wsgi",
+            "--bind",
+            f"127.0.0.1:{self.port}",
+            "--workers",
+            str(WORKERS),
+            "--log-level",
+            "warning",
+        ]
+        self.process = subprocess.Popen(cmd, cwd=ROOT, env=self.env)
+        wait_for(self.healthy, f"gunicorn on port {self.port}")
+        return self
+
+    def healthy(self):
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/healthz", timeout=2) as r:
+                return r.status == 200
+        except (urllib.error.URLError, ConnectionError):
+            return False
+
+    def worker_peak_mb(self):
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        peaks = []
+        for pid in children.read_text().split():
+            status = Path(f"/proc/{pid}/status").read_text()
+            peaks.append(int(re.search(r"VmHWM:\s+(\d+) kB", status).group(1)) / 1024)
+        return max(peaks, default=0.0)
+
+    def __exit__(self, *exc):
+        self.process.send_signal(signal.SIGTERM)
+        self.process.wait(timeout=30)
+
+
+UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+
+
+def parse_wrk(text):
+    def latency(pct):
+        match = re.search(rf"^\s+{pct}%\s+([\d.]+)(us|ms|s)\s*$", text, re.M)
+        return float(match.group(1)) * UNITS[match.group(2)] if match else None
+
+    rps = re.search(r"Requests/sec:\s+([\d.]+)", text)
+    bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", text)
+    errors = re.search(r"Socket errors: (.*)", text)
+    return {
+        "rps": float(rps.group(1)) if rps else 0.0,
+        "p50": latency(50),
+        "p99": latency(99),
+        "non_2xx": int(bad.group(1)) if bad else 0,
+        "socket_errors": errors.group(1) if errors else "",
+    }
+
+
+def wrk(port, url):
+    cmd = ["wrk", f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{DURATION}s", "--latency"]
+    cmd.append(f"http://127.0.0.1:{port}{url}")
+    result = subprocess.run(cmd, capture_output=True, text=True, check=True, timeout=DURATION + 60)
+    return parse_wrk(result.stdout)
+
+
+# --- one size ---------------------------------------------------------------------------
+
+
+def bench_size(size):
+    generated_in = ensure_data(size)
+    database = db_name(size)
+    urls = bench_urls(database)
+    facts = {variant: page_facts(database, urls, variant) for variant in PORTS}
+    available = {k: u for k, u in urls.items() if facts["uncached"][u]["status"] == 200}
+    for name in urls.keys() - available.keys():
+        say(f"{name} {urls[name]}: {facts['uncached'][urls[name]]['status']}, not available yet")
+    ceiling_bytes = ceiling_size(urls, facts["uncached"])
+    static_url = write_ceiling(ceiling_bytes)
+    runs = {}
+    peaks = {}
+    for variant in PORTS:
+        with Server(database, variant) as server:
+            runs[(variant, "static file")] = load(server.port, "static file", static_url)
+            for name, url in available.items():
+                runs[(variant, name)] = load(server.port, f"{name} ({variant})", url)
+            peaks[variant] = server.worker_peak_mb()
+    return {
+        "size": size,
+        "database": database,
+        "generated_in": generated_in,
+        "urls": urls,
+        "facts": facts,
+        "ceiling_bytes": ceiling_bytes,
+        "runs": runs,
+        "peaks": peaks,
+        "explain": explain(database),
+    }
+
+
+def ceiling_size(urls, facts):
+    for name in ("API list", "map page"):
+        if facts[urls[name]]["status"] == 200:
+            return facts[urls[name]]["bytes"]
+    return FALLBACK_CEILING_BYTES
+
+
+def load(port, label, url):
+    say(f"wrk {DURATION} s: {label} {url}")
+    return wrk(port, url)
+
+
+def explain(database):
+    result = subprocess.run(
+        [PYTHON, "-m", "bench.explain"],
+        cwd=ROOT,
+        env=server_env(database, "dummy://"),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return result.stdout.rstrip() if result.returncode == 0 else f"failed: {result.stderr[-500:]}"
+
+
+# --- the report -------------------------------------------------------------------------
+
+
+def machine():
+    cpu = re.search(r"model name\s*:\s*(.*)", Path("/proc/cpuinfo").read_text())
+    mem = re.search(r"MemTotal:\s+(\d+) kB", Path("/proc/meminfo").read_text())
+    wrk_version = subprocess.run(["wrk", "--version"], capture_output=True, text=True, check=False)
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return {
+        "date": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "commit": commit.stdout.strip(),
+        "cpu": cpu.group(1) if cpu else platform.processor(),
+        "cores": os.cpu_count(),
+        "memory": f"{int(mem.group(1)) / 1024 / 1024:.0f} GiB" if mem else "?",
+        "postgres": psql("SHOW server_version")[0][0],
+        "python": platform.python_version(),
+        "wrk": (wrk_version.stdout or wrk_version.stderr).split("[")[0].strip(),
+        "load": f"wrk -t{THREADS} -c{CONNECTIONS} -d{DURATION}s --latency; "
+        f"gunicorn {WORKERS} sync workers",
+    }
+
+
+def fmt(value, digits=1):
+    return "-" if value is None else f"{value:,.{digits}f}"
+
+
+def size_table(result):
+    lines = [
+        f"### {result['size']:,} published projects (`{result['database']}`)",
+        "",
+        f"Static ceiling: a {result['ceiling_bytes']:,}-byte file served by whitenoise "
+        "(the size of the API list response, or of the map page while the API is missing).",
+        "",
+        "| page | variant | req/s | p50 ms | p99 ms | x static | queries | bytes | non-2xx |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for variant in PORTS:
+        static = result["runs"][(variant, "static file")]
+        lines.append(row("static file", variant, static, static["rps"], None))
+        for name, url in result["urls"].items():
+            fact = result["facts"][variant][url]
+            run = result["runs"].get((variant, name))
+            if run is None:
+                lines.append(
+                    f"| {name} `{url}` | {variant} | not available yet "
+                    f"(HTTP {fact['status']}) | | | | | | |"
+                )
+            else:
+                lines.append(row(f"{name} `{url}`", variant, run, static["rps"], fact))
+    peaks = ", ".join(f"{v} {fmt(mb)} MB" for v, mb in result["peaks"].items())
+    lines += ["", f"Peak RSS of a gunicorn worker (VmHWM): {peaks}."]
+    if result["generated_in"] is not None:
+        lines.append(f"Generated in this run: {result['generated_in']:.0f} s.")
+    lines += [
+        "",
+        "EXPLAIN ANALYZE of the shared querysets (bench/explain.py):",
+        "",
+        "```",
+        result["explain"],
+        "```",
+        "",
+    ]
+    return lines
+
+
+def row(label, variant, run, static_rps, fact):
+    ratio = run["rps"] / static_rps if static_rps else None
+    queries = fact["queries"] if fact else ""
+    nbytes = f"{fact['bytes']:,}" if fact else ""
+    return (
+        f"| {label} | {variant} | {fmt(run['rps'], 0)} | {fmt(run['p50'], 2)} | "
+        f"{fmt(run['p99'], 2)} | {fmt(ratio, 2)} | {queries} | {nbytes} | {run['non_2xx']} |"
+    )
+
+
+def report(results, facts):
+    lines = [
+        f"Measured {facts['date']} at commit `{facts['commit']}` with `make bench` "
+        f'(BENCH_SIZES="{" ".join(map(str, SIZES))}", BENCH_DURATION={DURATION}).',
+        "",
+        f"Machine: {facts['cpu']}, {facts['cores']} cores, {facts['memory']}; "
+        f"PostgreSQL {facts['postgres']}; Python {facts['python']}; {facts['wrk']}; "
+        f"{facts['load']}. Shared with other work while it ran: absolute figures are noisy, "
+        "ratios to the static file of the same run are what the targets use.",
+        "",
+    ]
+    for result in results:
+        lines += size_table(result)
+    return "\n".join(lines)
+
+
+def write_doc(markdown):
+    text = DOC.read_text() if DOC.exists() else f"# Benchmarks\n\n{START}\n{END}\n"
+    before, rest = text.split(START, 1)
+    after = rest.split(END, 1)[1]
+    DOC.write_text(f"{before}{START}\n{markdown}\n{END}{after}")
+    say(f"results written to {DOC.relative_to(ROOT)}")
+
+
+def main():
+    ensure_postgres()
+    ensure_redis()
+    ensure_wrk()
+    say("collectstatic")
+    manage(db_name(SIZES[0]), "collectstatic", "--no-input", "-v0")
+    results = []
+    for size in SIZES:
+        results.append(bench_size(size))
+    markdown = report(results, machine())
+    print(markdown)
+    write_doc(markdown)
+
+
+if __name__ == "__main__":
+    main()
