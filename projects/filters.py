@@ -28,6 +28,8 @@ class ProjectFilter(filters.FilterSet):
         to_field_name="slug",
         queryset=Layer.objects.filter(map__in=Map.objects.published()),
         label="Layer",
+        distinct=False,
+        method="filter_layers",
     )
     tag = filters.ModelMultipleChoiceFilter(
         field_name="tags",
@@ -37,7 +39,8 @@ class ProjectFilter(filters.FilterSet):
         distinct=False,
         method="filter_tags",
     )
-    stage = filters.MultipleChoiceFilter(choices=Stage.choices, label="Stage")
+    # distinct=False: no join can repeat a row, and DISTINCT would sort every match at scale.
+    stage = filters.MultipleChoiceFilter(choices=Stage.choices, label="Stage", distinct=False)
     country = filters.CharFilter(
         label="Country",
         validators=[RegexValidator(r"^[A-Za-z]{2}$", "Use a two-letter country code, e.g. US.")],
@@ -71,6 +74,10 @@ class ProjectFilter(filters.FilterSet):
         # Any of the chosen tags; a subquery keeps one row per project without DISTINCT.
         ids = Project.tags.through.objects.filter(tag__in=tags).values("project_id")
         return queryset.filter(pk__in=ids)
+
+    def filter_layers(self, queryset, name, layers):
+        # The layers themselves, not their slugs: the same slug may name a layer on another map.
+        return queryset.filter(layer__in=layers) if layers else queryset
 
     def filter_country(self, queryset, name, value):
         return queryset.filter(country=value.upper())
