@@ -1,5 +1,19 @@
 from django.apps import AppConfig
+from django.db.backends.signals import connection_created
+
+
+def set_typo_threshold(sender, connection, **kwargs):
+    """Search's `name %> q` (indexed) matches above pg_trgm's word similarity threshold."""
+    if connection.vendor != "postgresql":
+        return
+    from projects.search import TYPO_SIMILARITY
+
+    with connection.cursor() as cursor:
+        cursor.execute("SET pg_trgm.word_similarity_threshold = %s", [TYPO_SIMILARITY])
 
 
 class ProjectsConfig(AppConfig):
     name = "projects"
+
+    def ready(self):
+        connection_created.connect(set_typo_threshold, dispatch_uid="projects.typo_threshold")

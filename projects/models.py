@@ -95,6 +95,19 @@ class Project(Editorial):
             ),
             *[web_url_constraint(field, "project") for field in LINK_FIELDS],
         ]
+        # Flat cost at 100,000 projects (docs/benchmarks.md): the public orderings and
+        # the per-layer map order read these partial indexes instead of sorting every row.
+        # The PostgreSQL-only search indexes live in migration 0006.
+        indexes = [
+            models.Index(fields=fields, condition=Q(status=Status.PUBLISHED), name=name)
+            for name, fields in [
+                ("project_published_name", ["name"]),
+                ("project_published_updated", ["updated_at"]),
+                ("project_published_published", ["published_at"]),
+                ("project_published_founded", ["founded_year"]),
+                ("project_published_layer", ["layer", "position", "name"]),
+            ]
+        ]
 
     def __str__(self):
         return self.name

@@ -5,22 +5,14 @@ for whole words; PostgreSQL ranks them and also finds misspelled names.
 """
 
 from django.db import connection
-from django.db.models import (
-    Exists,
-    F,
-    FloatField,
-    OuterRef,
-    Q,
-    StringAgg,
-    Subquery,
-    TextField,
-    Value,
-)
-from django.db.models.functions import Coalesce, Greatest
+from django.db.models import Case, Exists, F, FloatField, OuterRef, Q, Value, When
+from django.db.models.functions import Greatest
 
-from projects.models import Project, TeamMember
+from projects.models import Project, Tag, TeamMember
 
 # Below this trigram word similarity a name does not count as a typo of the query.
+# PostgreSQL reads it as pg_trgm.word_similarity_threshold, set on each new connection
+# (projects/apps.py), so `name %> q` can use the trigram index.
 TYPO_SIMILARITY = 0.35
 
 
@@ -46,7 +38,24 @@ def _plain_match(q):
     )
 
 
+def project_document():
+    """The project's own text, weighted. Migration 0006 indexes exactly this expression."""
+    from django.contrib.postgres.search import SearchVector
+
+    return (
+        SearchVector("name", weight="A", config="english")
+        + SearchVector("one_liner", weight="B", config="english")
+        + SearchVector("description", "our_view", weight="C", config="english")
+    )
+
+
 def _postgres_search(queryset, q):
+    """Each way of matching reads its own index; only the matches are ranked.
+
+    One OR across columns, tables and subqueries defeats every index (a
+    full scan computing each row's document: 10 s at 100,000 projects), so the
+    matching ids come from a UNION of indexed lookups instead (docs/benchmarks.md).
+    """
     from django.contrib.postgres.search import (
         SearchQuery,
         SearchRank,
@@ -54,26 +63,29 @@ def _postgres_search(queryset, q):
         TrigramWordSimilarity,
     )
 
-    def joined(model_qs, field):
-        rows = model_qs.values("project").annotate(text=StringAgg(field, delimiter=Value(" ")))
-        return Coalesce(Subquery(rows.values("text")), Value(""), output_field=TextField())
-
-    team_names = joined(TeamMember.objects.filter(project=OuterRef("pk")), "name")
-    tag_names = joined(Project.tags.through.objects.filter(project=OuterRef("pk")), "tag__name")
-    vector = (
-        SearchVector("name", weight="A", config="english")
-        + SearchVector("one_liner", weight="B", config="english")
-        + SearchVector(team_names, tag_names, weight="B", config="english")
-        + SearchVector("description", "our_view", weight="C", config="english")
-    )
     query = SearchQuery(q, search_type="websearch", config="english")
+    words = SearchVector("name", config="english")
+    by_text = Project.objects.alias(document=project_document()).filter(document=query)
+    by_name = Project.objects.filter(
+        Q(name__trigram_word_similar=q) | Q(name__icontains=q) | Q(one_liner__icontains=q)
+    )
+    by_team = TeamMember.objects.alias(words=words).filter(Q(words=query) | Q(name__icontains=q))
+    tags = Tag.objects.alias(words=words).filter(Q(words=query) | Q(name__icontains=q))
+    by_tag = Project.tags.through.objects.filter(tag__in=tags)
+    matches = by_text.values("pk").union(
+        by_name.values("pk"),
+        by_team.values("project_id"),
+        by_tag.values("project_id"),
+    )
+    # Ranking recomputes a row's document: only rows the text query matched pay for it.
+    rank = Case(
+        When(pk__in=by_text.values("pk"), then=SearchRank(project_document(), query)),
+        default=Value(0.0),
+        output_field=FloatField(),
+    )
     return (
-        queryset.annotate(
-            document=vector,
-            search_rank=SearchRank(vector, query),
-            name_similarity=TrigramWordSimilarity(q, "name"),
-        )
-        .filter(Q(document=query) | Q(name_similarity__gte=TYPO_SIMILARITY) | _plain_match(q))
+        queryset.filter(pk__in=matches)
+        .annotate(search_rank=rank, name_similarity=TrigramWordSimilarity(q, "name"))
         .annotate(
             relevance=Greatest(F("search_rank"), F("name_similarity"), output_field=FloatField())
         )
