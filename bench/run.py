@@ -25,7 +25,6 @@ import signal
 import subprocess
 import sys
 import time
-import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -150,8 +149,8 @@ def psql(sql, database="postgres"):
     import psycopg
 
     with psycopg.connect(f"{PG}/{database}", autocommit=True) as conn:
-        rows = conn.execute(sql).fetchall()
-    return rows
+        cursor = conn.execute(sql)
+        return cursor.fetchall() if cursor.description else []
 
 
 def published_bench_projects(database):
@@ -245,14 +244,18 @@ class Server:
             "warning",
         ]
         self.process = subprocess.Popen(cmd, cwd=ROOT, env=self.env)
-        wait_for(self.healthy, f"gunicorn on port {self.port}")
+        try:
+            wait_for(self.healthy, f"gunicorn on port {self.port}")
+        except BaseException:
+            self.__exit__()
+            raise
         return self
 
     def healthy(self):
         try:
             with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/healthz", timeout=2) as r:
                 return r.status == 200
-        except (urllib.error.URLError, ConnectionError):
+        except OSError:  # refused, reset or timed out while the workers boot
             return False
 
     def worker_peak_mb(self):
@@ -304,7 +307,7 @@ def bench_size(size):
     urls = bench_urls(database)
     facts = {variant: page_facts(database, urls, variant) for variant in PORTS}
     available = {k: u for k, u in urls.items() if facts["uncached"][u]["status"] == 200}
-    for name in urls.keys() - available.keys():
+    for name in [n for n in urls if n not in available]:
         say(f"{name} {urls[name]}: {facts['uncached'][urls[name]]['status']}, not available yet")
     ceiling_bytes = ceiling_size(urls, facts["uncached"])
     static_url = write_ceiling(ceiling_bytes)

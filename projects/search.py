@@ -4,8 +4,15 @@ Both engines take the same `q` and, on the real content, find the same projects
 for whole words; PostgreSQL ranks them and also finds misspelled names.
 """
 
+from django.contrib.postgres.search import (
+    SearchQuery,
+    SearchRank,
+    SearchVector,
+    SearchVectorField,
+    TrigramWordSimilarity,
+)
 from django.db import connection
-from django.db.models import Case, Exists, F, FloatField, OuterRef, Q, Value, When
+from django.db.models import Exists, Expression, F, FloatField, OuterRef, Q
 from django.db.models.functions import Greatest
 
 from projects.models import Project, Tag, TeamMember
@@ -38,34 +45,31 @@ def _plain_match(q):
     )
 
 
-def project_document():
-    """The project's own text, weighted. Migration 0006 indexes exactly this expression."""
-    from django.contrib.postgres.search import SearchVector
+class SearchDocument(Expression):
+    """projects_project.search_document: the project's weighted text, kept by a trigger.
 
-    return (
-        SearchVector("name", weight="A", config="english")
-        + SearchVector("one_liner", weight="B", config="english")
-        + SearchVector("description", "our_view", weight="C", config="english")
-    )
+    PostgreSQL only (migration 0006). The model does not declare the column, so
+    no page or API response ever fetches it; search reads it for matching (GIN
+    index) and ranking.
+    """
+
+    output_field = SearchVectorField()
+
+    def as_sql(self, compiler, connection):
+        alias = compiler.quote_name(compiler.query.base_table)
+        return f"{alias}.search_document", []
 
 
 def _postgres_search(queryset, q):
     """Each way of matching reads its own index; only the matches are ranked.
 
-    One OR across columns, tables and subqueries defeats every index (a
-    full scan computing each row's document: 10 s at 100,000 projects), so the
+    One OR across columns, tables and subqueries defeats every index (a full
+    scan computing each row's document: 10 s at 100,000 projects), so the
     matching ids come from a UNION of indexed lookups instead (docs/benchmarks.md).
     """
-    from django.contrib.postgres.search import (
-        SearchQuery,
-        SearchRank,
-        SearchVector,
-        TrigramWordSimilarity,
-    )
-
     query = SearchQuery(q, search_type="websearch", config="english")
     words = SearchVector("name", config="english")
-    by_text = Project.objects.alias(document=project_document()).filter(document=query)
+    by_text = Project.objects.alias(document=SearchDocument()).filter(document=query)
     by_name = Project.objects.filter(
         Q(name__trigram_word_similar=q) | Q(name__icontains=q) | Q(one_liner__icontains=q)
     )
@@ -77,15 +81,12 @@ def _postgres_search(queryset, q):
         by_team.values("project_id"),
         by_tag.values("project_id"),
     )
-    # Ranking recomputes a row's document: only rows the text query matched pay for it.
-    rank = Case(
-        When(pk__in=by_text.values("pk"), then=SearchRank(project_document(), query)),
-        default=Value(0.0),
-        output_field=FloatField(),
-    )
     return (
         queryset.filter(pk__in=matches)
-        .annotate(search_rank=rank, name_similarity=TrigramWordSimilarity(q, "name"))
+        .annotate(
+            search_rank=SearchRank(SearchDocument(), query),
+            name_similarity=TrigramWordSimilarity(q, "name"),
+        )
         .annotate(
             relevance=Greatest(F("search_rank"), F("name_similarity"), output_field=FloatField())
         )

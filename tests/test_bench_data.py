@@ -121,6 +121,7 @@ def test_search_reads_the_indexes_on_postgresql(generated):
     # With sequential scans discouraged, each way of matching must find its index;
     # a drift between search.py and migration 0006 shows up here.
     plan = _plan(search_projects(Project.objects.published(), "bitensor"))
+    assert "search_document" in plan
 
     for index in [
         "project_search_document",
