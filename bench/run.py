@@ -345,15 +345,19 @@ def load(port, label, url):
 
 
 def explain(database):
+    """[[label, ms, seq-scanned big tables], …] from bench/explain.py, or None if it failed."""
     result = subprocess.run(
-        [PYTHON, "-m", "bench.explain"],
+        [PYTHON, "-m", "bench.explain", "--json"],
         cwd=ROOT,
         env=server_env(database, "dummy://"),
         capture_output=True,
         text=True,
         check=False,
     )
-    return result.stdout.rstrip() if result.returncode == 0 else f"failed: {result.stderr[-500:]}"
+    if result.returncode != 0:
+        say(f"bench.explain failed on {database}: {result.stderr[-500:]}")
+        return None
+    return json.loads(result.stdout.strip().splitlines()[-1])
 
 
 # --- the report -------------------------------------------------------------------------
@@ -415,16 +419,29 @@ def size_table(result):
     lines += ["", f"Peak RSS of a gunicorn worker (VmHWM): {peaks}."]
     if result["generated_in"] is not None:
         lines.append(f"Generated in this run: {result['generated_in']:.0f} s.")
-    lines += [
+    return [*lines, ""]
+
+
+def explain_table(results):
+    """The shared querysets' execution time at each size, side by side."""
+    measured = [r for r in results if r["explain"]]
+    if not measured:
+        return []
+    head = " | ".join(f"{r['size']:,}" for r in measured)
+    lines = [
+        "### Query plans: EXPLAIN ANALYZE of the shared querysets, ms",
         "",
-        "EXPLAIN ANALYZE of the shared querysets (bench/explain.py):",
+        '`bench/explain.py`; "seq scan" names a large table read whole at the largest size '
+        "(at small sizes a sequential scan is the planner's right choice).",
         "",
-        "```",
-        result["explain"],
-        "```",
-        "",
+        f"| queryset | {head} | seq scan |",
+        f"| --- | {' | '.join('---:' for _ in measured)} | --- |",
     ]
-    return lines
+    for i, (label, _, _) in enumerate(measured[0]["explain"]):
+        times = " | ".join(fmt(r["explain"][i][1], 2) for r in measured)
+        scans = ", ".join(sorted(set(measured[-1]["explain"][i][2])))
+        lines.append(f"| {label} | {times} | {scans} |")
+    return [*lines, ""]
 
 
 def row(label, variant, run, static_rps, fact):
@@ -448,9 +465,82 @@ def report(results, facts):
         "ratios to the static file of the same run are what the targets use.",
         "",
     ]
+    lines += targets(results)
     for result in results:
         lines += size_table(result)
+    lines += explain_table(results)
     return "\n".join(lines)
+
+
+def ratio(result, variant, name):
+    run = result["runs"].get((variant, name))
+    static = result["runs"][(variant, "static file")]["rps"]
+    return run["rps"] / static if run and static else None
+
+
+def per_size(results, variant, name):
+    """'35: 0.81, 2,500: 0.78' or None when the page is not built yet."""
+    found = [(r["size"], ratio(r, variant, name)) for r in results]
+    found = [(size, value) for size, value in found if value is not None]
+    return ", ".join(f"{size:,}: {value:.2f}x" for size, value in found) or None
+
+
+def target_row(target, measured, ok=None):
+    verdict = "-" if ok is None else ("met" if ok else "**not met**")
+    return f"| {target} | {measured} | {verdict} |"
+
+
+def ratio_target(results, variant, name, floor):
+    label = f"{name}, {variant}: at least {floor}x the static file"
+    shown = per_size(results, variant, name)
+    if shown is None:
+        return target_row(label, "not available yet")
+    values = [ratio(r, variant, name) for r in results if ratio(r, variant, name) is not None]
+    return target_row(label, shown, min(values) >= floor)
+
+
+def scale_target(results, name):
+    by_size = {r["size"]: r["runs"].get(("uncached", name)) for r in results}
+    small, large = by_size.get(min(SIZES)), by_size.get(max(SIZES))
+    label = f"{name}, uncached: cost at {max(SIZES):,} at most 2x the cost at {min(SIZES):,}"
+    if len(SIZES) < 2:
+        return target_row(label, "needs two sizes")
+    if not (small and large and large["rps"]):
+        return target_row(label, "not available yet")
+    cost = small["rps"] / large["rps"]
+    shown = f"{cost:.2f}x (req/s {small['rps']:,.0f} -> {large['rps']:,.0f})"
+    return target_row(label, shown, cost <= 2)
+
+
+def targets(results):
+    lines = [
+        "### Targets",
+        "",
+        "| target | measured | |",
+        "| --- | --- | --- |",
+        ratio_target(results, "cached", "map page", 0.7),
+        ratio_target(results, "cached", "API list", 0.7),
+        ratio_target(results, "uncached", "API list", 0.1),
+        ratio_target(results, "uncached", "map page", 0.1),
+        *[scale_target(results, name) for name in ("filtered list", "search", "API list")],
+    ]
+    queries = "every page and endpoint at most 5 queries"
+    counts = [
+        fact["queries"]
+        for r in results
+        for variant in PORTS
+        for fact in r["facts"][variant].values()
+        if fact["status"] == 200
+    ]
+    if counts:
+        lines.append(target_row(queries, f"at most {max(counts)}", max(counts) <= 5))
+    else:
+        lines.append(target_row(queries, "not available yet"))
+    largest = max(results, key=lambda r: r["size"])
+    peak = max(largest["peaks"].values())
+    label = f"a gunicorn worker under 200 MB at {largest['size']:,} projects"
+    lines.append(target_row(label, f"{peak:.0f} MB", peak < 200))
+    return [*lines, ""]
 
 
 def write_doc(markdown):
