@@ -360,8 +360,8 @@ def save_project(database, slug, **fields):
 def check_invalidation(port, database, available):
     """With the Redis cache warm, an edit and an unpublish must show on the next request.
 
-    Detail pages must show the new name, then answer 404; list pages must change
-    (body or ETag). The project is restored afterwards.
+    Detail pages must show the new name, then answer 404; a list that showed the
+    project must show the new name, then drop it. The project is restored afterwards.
     """
     if not available:
         return {}
@@ -382,9 +382,11 @@ def check_invalidation(port, database, available):
         if slug in url:
             edit_ok = marker.encode() in edited[page][1]
             hide_ok = hidden[page][0] == 404
+        elif slug.encode() in warm[page][1]:
+            edit_ok = marker.encode() in edited[page][1]
+            hide_ok = slug.encode() not in hidden[page][1]
         else:
-            edit_ok = edited[page][1:] != warm[page][1:]
-            hide_ok = hidden[page][1:] != edited[page][1:]
+            continue  # a list that does not show this project has nothing to change
         results[page] = {"edit": edit_ok, "unpublish": hide_ok}
     return results
 
