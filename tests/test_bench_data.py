@@ -10,7 +10,6 @@ from dealmap.editorial import Status
 from layers.models import Layer, Map
 from projects.filters import ProjectFilter
 from projects.models import Project, TeamMember, TractionMetric
-from projects.search import search_projects
 from tests.factories import make_project
 
 
@@ -106,27 +105,3 @@ def test_filterset_filters_generated_projects_by_layer_and_stage(generated):
     assert list(filtered) == list(expected)
     # DISTINCT would make PostgreSQL sort every match before the page is cut.
     assert "DISTINCT" not in str(filtered.query)
-
-
-def _plan(queryset):
-    sql, params = queryset.query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute("EXPLAIN " + sql, params)
-        return "\n".join(row[0] for row in cursor.fetchall())
-
-
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="the indexes are PostgreSQL's")
-def test_search_reads_the_indexes_on_postgresql(generated):
-    # With sequential scans discouraged, each way of matching must find its index;
-    # a drift between search.py and migration 0006 shows up here.
-    plan = _plan(search_projects(Project.objects.published(), "bitensor"))
-    assert "search_document" in plan
-
-    for index in [
-        "project_search_document",
-        "project_name_trgm",
-        "project_name_upper_trgm",
-        "teammember_search_name",
-    ]:
-        assert index in plan
