@@ -189,6 +189,7 @@ class ProjectPlan:
 
     project: Project
     is_new: bool
+    values: dict = field(default_factory=dict)
     changed: list[str] = field(default_factory=list)
     tags: list[str] | None = None
     team: list[dict] | None = None
@@ -212,14 +213,18 @@ class ProjectPlan:
 
 
 def plan_project(project, values, *, tags=None, team=None, metrics=None):
-    """Compare the wanted values with the project; keep only what differs."""
+    """Compare the wanted values with the project; keep only what differs.
+
+    An existing project is left untouched until `apply_project_plans`, so a rejected
+    plan still describes the project as it is.
+    """
     is_new = project.pk is None
-    plan = ProjectPlan(project=project, is_new=is_new)
-    for name, value in values.items():
-        current = getattr(project, name, None)
-        if is_new or current != value:
-            plan.changed.append(name)
+    plan = ProjectPlan(project=project, is_new=is_new, values=values)
+    if is_new:
+        for name, value in values.items():
             setattr(project, name, value)
+    else:
+        plan.changed = [name for name, value in values.items() if getattr(project, name) != value]
     if tags is not None and (is_new or set(tags) != {t.slug for t in project.tags.all()}):
         plan.tags = sorted(set(tags))
     if team is not None and (is_new or team != related_rows(project.team.all(), TEAM_FIELDS)):
@@ -228,8 +233,6 @@ def plan_project(project, values, *, tags=None, team=None, metrics=None):
         is_new or metrics != related_rows(project.metrics.all(), METRIC_FIELDS)
     ):
         plan.metrics = metrics
-    if is_new:
-        plan.changed = []
     return plan
 
 
@@ -270,6 +273,8 @@ def apply_project_plans(plans, *, user, tags_by_slug, progress=None):
     for batch in batched(updates):
         fields = {"version", "updated_at", "updated_by"}
         for plan in batch:
+            for name in plan.changed:
+                setattr(plan.project, name, plan.values[name])
             plan.project.version += 1
             plan.project.updated_at = now
             plan.project.updated_by = user

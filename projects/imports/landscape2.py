@@ -126,7 +126,7 @@ class _LandscapeImport:
             .order_by("pk")
         )
         self.projects = {project.name.lower(): project for project in projects}
-        self.taken = set(Project.objects.values_list("slug", flat=True))
+        self.taken = set(Project.objects.order_by().values_list("slug", flat=True))
         self.tags_by_slug = {tag.slug: tag for tag in Tag.objects.all()}
 
     def _items(self):

@@ -314,7 +314,7 @@ class _SpreadsheetImport:
         )
         self.projects = {project.slug: project for project in projects}
         self.projects_by_name = {project.name.lower(): project for project in projects}
-        self.taken = set(Project.objects.values_list("slug", flat=True))
+        self.taken = set(Project.objects.order_by().values_list("slug", flat=True))
         self.tags_by_slug = {tag.slug: tag for tag in Tag.objects.all()}
 
     # Deciding each project's fate.
