@@ -18,6 +18,8 @@ from dealmap.editorial import Status
 from projects.models import Project, Tag, TeamMember, TractionMetric
 
 BATCH_SIZE = 500
+# bulk_update writes one CASE per field over the whole batch: smaller batches are faster.
+UPDATE_BATCH_SIZE = 100
 TEAM_FIELDS = ["name", "role", "bio", "url", "is_founder", "position"]
 METRIC_FIELDS = [
     "label", "value", "unit", "qualifier", "as_of", "source_url", "note", "is_headline",
@@ -279,7 +281,9 @@ def apply_project_plans(plans, *, user, tags_by_slug, progress=None):
             plan.project.updated_at = now
             plan.project.updated_by = user
             fields.update(plan.changed)
-        Project.objects.bulk_update([plan.project for plan in batch], sorted(fields))
+        Project.objects.bulk_update(
+            [plan.project for plan in batch], sorted(fields), batch_size=UPDATE_BATCH_SIZE
+        )
         done += len(batch)
         report(progress, "writing", done, total)
     _replace_tags(plans, tags_by_slug)

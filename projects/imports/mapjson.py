@@ -15,7 +15,7 @@ from layers.models import Layer, Map
 from projects.imports import common
 from projects.imports.common import METRIC_FIELDS, TEAM_FIELDS, RowError
 from projects.imports.result import CREATE, UNCHANGED, UPDATE, ImportResult
-from projects.models import Project, Stage, Tag, TeamMember, TractionMetric
+from projects.models import Project, Qualifier, Stage, Tag, TeamMember, TractionMetric
 
 FORMAT = "dealmap.map"
 VERSION = 1
@@ -311,7 +311,9 @@ class _MapImport:
             "label": label,
             "value": common.clean_decimal(data["value"], label=f"{label}: value"),
             "unit": common.clean_text(TractionMetric, "unit", data.get("unit", "")),
-            "qualifier": data.get("qualifier", ""),
+            "qualifier": common.clean_choice(
+                Qualifier.choices, data.get("qualifier", ""), label=f"{label}: qualifier"
+            ),
             "as_of": common.clean_date(
                 data.get("as_of"), label=f"{label}: as_of", required=True, not_future=True
             ),

@@ -62,6 +62,8 @@ class ImportResult:
             outcome = "nothing written: the file has errors"
         elif self.dry_run:
             outcome = "dry run: nothing written"
+        elif not (self.counts()[CREATE] or self.counts()[UPDATE]):
+            outcome = "nothing to change"
         else:
             outcome = "written"
         return f"{self.source}: {counts or 'no rows'} ({outcome})"
