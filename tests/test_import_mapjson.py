@@ -140,3 +140,14 @@ def test_map_json_wrong_format_is_a_clear_error():
     result = import_map(document='{"format": "something-else"}')
 
     assert result.errors == ['Not a dealmap map export (expected "format": "dealmap.map").']
+
+
+def test_map_json_round_trip_of_the_real_map_is_identical(real_maps):
+    before = dumps(export_map(map=Map.objects.get(slug="decentralized-ai")))
+    _wipe()
+
+    result = import_map(document=before, keep_status=True)
+
+    assert result.applied, result.rejected
+    assert len(json.loads(before)["projects"]) == 35
+    assert dumps(export_map(map=Map.objects.get(slug="decentralized-ai"))) == before

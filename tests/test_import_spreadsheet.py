@@ -8,6 +8,7 @@ import openpyxl
 import pytest
 
 from dealmap.editorial import Status
+from layers.models import Map
 from projects.imports.result import CREATE, REJECT, SKIP, UNCHANGED, UPDATE, RowResult
 from projects.imports.spreadsheet import export_spreadsheet, import_spreadsheet
 from projects.models import Project, TeamMember, TractionMetric
@@ -190,3 +191,15 @@ def test_spreadsheet_xlsx_import_creates_drafts(deai):
     assert Project.objects.values_list("name", "founded_year", "status").get() == (
         "Venice", 2024, Status.DRAFT,
     )  # fmt: skip
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_spreadsheet_export_of_the_real_map_imports_back_unchanged(real_maps, fmt):
+    map = Map.objects.get(slug="decentralized-ai")
+    data = export_spreadsheet(map=map, fmt=fmt)
+
+    result = import_spreadsheet(data=data, filename=f"deai.{fmt}", map=map)
+
+    assert not result.has_errors, result.rejected
+    assert {row.action for row in result.rows} == {UNCHANGED}
+    assert sum(row.action == UNCHANGED for row in result.rows) > 35

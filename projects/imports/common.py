@@ -70,10 +70,13 @@ def model_max_length(model, name):
 
 
 def clean_text(model, name, value, *, label=None, required=False):
-    text = "" if value is None else str(value).strip()
-    if required and not text:
-        raise RowError(f"{label or name} is required")
+    """Short text is trimmed; long (Markdown) text is kept byte for byte."""
     limit = model_max_length(model, name)
+    text = "" if value is None else str(value)
+    if limit:
+        text = text.strip()
+    if required and not text.strip():
+        raise RowError(f"{label or name} is required")
     if limit and len(text) > limit:
         raise RowError(f"{label or name} is longer than {limit} characters")
     return text

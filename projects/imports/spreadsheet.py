@@ -123,7 +123,10 @@ def parse_project(number, cells, header):
     values = {}
     for name in TEXT_FIELDS:
         if name in header:
-            values[name] = common.clean_text(Project, name, _text(cells.get(name)))
+            value = cells.get(name)
+            # Strings go in as they are: clean_text trims short text and keeps Markdown.
+            text = value if isinstance(value, str) else _text(value)
+            values[name] = common.clean_text(Project, name, text)
     for name in URL_FIELDS:
         if name in header:
             label = Project._meta.get_field(name).verbose_name
@@ -316,6 +319,7 @@ class _SpreadsheetImport:
         self.projects_by_name = {project.name.lower(): project for project in projects}
         self.taken = set(Project.objects.order_by().values_list("slug", flat=True))
         self.tags_by_slug = {tag.slug: tag for tag in Tag.objects.all()}
+        self.tags_by_name = {tag.name.lower(): tag for tag in self.tags_by_slug.values()}
 
     # Deciding each project's fate.
 
@@ -331,7 +335,7 @@ class _SpreadsheetImport:
         elif not plan.has_changes:
             self._report(row, UNCHANGED, "", plan)
         elif not common.is_draft(existing):
-            self._report(row, REJECT, common.not_a_draft_reason(existing))
+            self._report(row, REJECT, common.not_a_draft_reason(existing), plan)
             return None
         else:
             self._report(row, UPDATE, "", plan)
@@ -404,7 +408,9 @@ class _SpreadsheetImport:
             return None
         slugs = []
         for name in names:
-            slug = common.tag_slug(name)
+            # An existing tag is found by its name ("Zero-knowledge") or its slug ("zk").
+            known = self.tags_by_name.get(name.lower())
+            slug = known.slug if known else common.tag_slug(name)
             if slug not in self.tags_by_slug:
                 self.tags_by_slug[slug] = Tag(slug=slug, name=name[:60])
             slugs.append(slug)
@@ -412,7 +418,7 @@ class _SpreadsheetImport:
 
     def _report(self, row, action, reason, plan=None):
         if row.number:
-            changes = plan.describe() if plan and action == UPDATE else []
+            changes = plan.describe() if plan and action in {UPDATE, REJECT} else []
             self.result.add(row.number, row.name, action, reason, changes)
         for number, record, label in row.member_rows:
             self.result.add(number, label, *self._related_action(row, action, record, plan))
