@@ -7,6 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from dealmap.editorial import Status
+from layers.models import Map
 from projects.models import Project
 from tests.factories import make_layer, make_map, make_project
 from tests.imports_helpers import EDITOR_PERMISSIONS, csv_bytes
@@ -196,3 +197,35 @@ def test_export_page_query_count_does_not_grow_with_projects(
 
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     assert io.BytesIO(response.content).getvalue()[:2] == b"PK"
+
+
+def test_editor_importing_a_map_export_gets_drafts_only(client, editor):
+    from projects.imports.mapjson import dumps, export_map
+
+    map = make_map(slug="deai", name="Decentralized AI", status=Status.PUBLISHED)
+    make_project(layer=make_layer(map=map, slug="compute"), slug="akash", name="Akash")
+    document = dumps(export_map(map=map))
+    Project.objects.all().delete()
+    map.delete()
+    client.force_login(editor)
+
+    preview = client.post(IMPORT_URL, {"file": SimpleUploadedFile("deai.json", document.encode())})
+    client.post(IMPORT_URL, {"confirm": preview.context["pending"]["token"]})
+
+    assert "deai.json: 3 create (dry run: nothing written)" in preview.content.decode()
+    assert Project.objects.values_list("slug", "status").get() == ("akash", Status.DRAFT)
+    assert Map.objects.get().status == Status.DRAFT
+
+
+def test_landscape2_upload_into_a_new_map(client, editor):
+    from tests.landscape2_data import dump, make_landscape
+
+    client.force_login(editor)
+    upload = SimpleUploadedFile("landscape.yml", dump(make_landscape(items=5)).encode())
+
+    preview = client.post(IMPORT_URL, {"file": upload, "new_map": "Cloud native"})
+    client.post(IMPORT_URL, {"confirm": preview.context["pending"]["token"]})
+
+    assert "landscape.yml: 14 create (dry run: nothing written)" in preview.content.decode()
+    assert Map.objects.get().name == "Cloud native"
+    assert Project.objects.filter(status=Status.DRAFT, layer__map__slug="cloud-native").count() == 5

@@ -203,3 +203,22 @@ def test_spreadsheet_export_of_the_real_map_imports_back_unchanged(real_maps, fm
     assert not result.has_errors, result.rejected
     assert {row.action for row in result.rows} == {UNCHANGED}
     assert sum(row.action == UNCHANGED for row in result.rows) > 35
+
+
+def test_spreadsheet_import_is_refused_to_a_user_without_change_permission(deai):
+    from django.core.exceptions import PermissionDenied
+
+    from tests.imports_helpers import staff_user
+
+    viewer = staff_user("carol", "projects.view_project", "projects.add_project")
+
+    with pytest.raises(PermissionDenied, match=r"missing permission projects\.change_project"):
+        import_spreadsheet(data=csv_bytes([VENICE]), filename="deai.csv", map=deai, user=viewer)
+    assert Project.objects.count() == 0
+
+
+def test_spreadsheet_csv_that_is_not_utf8_is_a_clear_error(deai):
+    result = import_spreadsheet(data="name\nZürich AI\n".encode("latin-1"), filename="d.csv",
+                                map=deai)  # fmt: skip
+
+    assert result.errors == ["The CSV file is not UTF-8 text: save it as 'CSV UTF-8'."]

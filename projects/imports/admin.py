@@ -20,6 +20,7 @@ from django.utils.text import slugify
 from layers.models import Map
 from projects.imports.landscape2 import import_landscape2
 from projects.imports.mapjson import dumps, export_map, import_map
+from projects.imports.result import ImportResult
 from projects.imports.spreadsheet import export_spreadsheet, import_spreadsheet
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
@@ -79,7 +80,11 @@ def run_import(pending, *, user, dry_run, map=None):
     data = base64.b64decode(pending["data"])
     kind, name = pending["kind"], pending["name"]
     if kind == "spreadsheet":
-        map = map or Map.objects.get(slug=pending["map"])
+        map = map or Map.objects.filter(slug=pending["map"]).first()
+        if map is None:
+            result = ImportResult(source=name, dry_run=dry_run)
+            result.errors.append(f"The map {pending['map']!r} no longer exists.")
+            return result
         return import_spreadsheet(data=data, filename=name, map=map, user=user, dry_run=dry_run)
     if kind == "landscape2":
         slug = pending["map"] or slugify(pending["new_map"])[:80]

@@ -154,7 +154,7 @@ class _MapImport:
 
     def _map_values(self, data):
         values = {
-            "slug": common.clean_text(Map, "slug", data["slug"], required=True),
+            "slug": _slug(Map, data["slug"]),
             "name": common.clean_text(Map, "name", data["name"], required=True),
             "tagline": common.clean_text(Map, "tagline", data.get("tagline", "")),
             "intro": str(data.get("intro", "")),
@@ -183,11 +183,17 @@ class _MapImport:
         for index, data in enumerate(self.document.get("layers", [])):
             row = f"layers[{index}]"
             try:
-                values = {name: data[name] for name in LAYER_FIELDS}
-                common.clean_text(Layer, "slug", values["slug"], required=True)
-                common.clean_text(Layer, "name", values["name"], required=True)
-            except (RowError, KeyError, TypeError) as exc:
-                self.result.reject(row, str(data), _reason(exc))
+                values = {
+                    "slug": _slug(Layer, data["slug"]),
+                    "name": common.clean_text(Layer, "name", data["name"], required=True),
+                    "description": str(data.get("description") or ""),
+                    "position": common.clean_int(
+                        data.get("position"), label="position", low=0, high=32767
+                    )
+                    or 0,
+                }
+            except (RowError, KeyError, TypeError, AttributeError) as exc:
+                self.result.reject(row, "", _reason(exc))
                 continue
             layers[values["slug"]] = self._layer(row, map, existing.get(values["slug"]), values)
         return layers
@@ -328,6 +334,13 @@ class _MapImport:
             "is_headline": common.clean_bool(data.get("is_headline", False), label="is_headline"),
             "position": common.clean_int(data.get("position"), label="position", low=0) or 0,
         }
+
+
+def _slug(model, value):
+    slug = common.clean_text(model, "slug", value, label="slug", required=True)
+    if common.slugify(slug) != slug:
+        raise RowError(f"slug {slug!r} may hold only lower-case letters, digits and hyphens")
+    return slug
 
 
 def _datetime(value):

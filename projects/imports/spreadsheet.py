@@ -49,6 +49,13 @@ def read_table(data, filename):
         rows = _csv_rows(data)
     else:
         raise FileError(f"{filename}: use a .csv or .xlsx file")
+    try:
+        return _records(rows)
+    except csv.Error as exc:
+        raise FileError(f"The CSV file cannot be read: {exc}") from None
+
+
+def _records(rows):
     header = [str(cell or "").strip().lower() for cell in next(rows, [])]
     unknown = [name for name in header if name and name not in COLUMNS]
     if unknown:
