@@ -9,7 +9,7 @@ from django.core.management import CommandError, call_command
 from dealmap.editorial import Status
 from layers.models import Layer, Map
 from projects.imports.landscape2 import import_landscape2
-from projects.imports.result import CREATE, SKIP, UNCHANGED, UPDATE
+from projects.imports.result import CREATE, REJECT, SKIP, UNCHANGED, UPDATE
 from projects.models import Project, Tag
 from tests.factories import make_layer, make_map, make_project
 from tests.landscape2_data import dump, make_landscape
@@ -110,7 +110,7 @@ def test_landscape2_reimport_updates_drafts_and_leaves_published_projects_alone(
 
 @pytest.mark.django_db
 def test_landscape2_into_an_existing_map_reuses_its_layers_and_slugs_stay_unique():
-    map = make_map(slug="cloud-native", name="Cloud native")
+    map = make_map(slug="cloud-native", name="Cloud native", status=Status.DRAFT)
     runtime = make_layer(map=map, slug="runtime", name="Runtime", position=5)
     make_project(slug="linkerd", name="Linkerd elsewhere")  # on another map
 
@@ -189,3 +189,19 @@ def test_landscape2_generator_makes_the_format_landscape2_reads():
 
     assert len(items) == 30
     assert all({"name", "homepage_url", "logo"} <= item.keys() for item in items)
+
+
+@pytest.mark.django_db
+def test_landscape2_into_a_published_map_adds_drafts_but_no_layers():
+    map = make_map(slug="cloud-native", name="Cloud native", status=Status.PUBLISHED)
+    make_layer(map=map, slug="runtime", name="Runtime")
+
+    result = _import()
+
+    assert [(row.row, row.action, row.reason) for row in result.rows][:3] == [
+        ("category 1", REJECT, "Cloud native is published and has no such layer: add it in "
+                               "the admin first"),
+        ("category 2", UNCHANGED, "layer Runtime"),
+        ("1.1.1", SKIP, "its category is rejected"),
+    ]  # fmt: skip
+    assert (Layer.objects.count(), Project.objects.count()) == (1, 0)

@@ -107,7 +107,12 @@ class _LandscapeImport:
             slug = slugify(name)[:80].strip("-") or f"category-{index + 1}"
             layer = by_key.get(slug) or by_key.get(name.lower())
             row = f"category {index + 1}"
-            if layer is None:
+            if layer is None and not common.is_draft(self.map):
+                # A new layer would show on the public map before anyone reviewed it.
+                status = self.map.get_status_display().lower()
+                self.result.reject(row, name, f"{self.map.name} is {status} and has no such "
+                                   "layer: add it in the admin first")  # fmt: skip
+            elif layer is None:
                 self._require("layers.add_layer")
                 layer = Layer.objects.create(map=self.map, slug=slug, name=name[:120],
                                              position=index)  # fmt: skip
@@ -145,6 +150,9 @@ class _LandscapeImport:
         plans, seen, positions = [], {}, {}
         for done, (row, layer, sub_name, item) in enumerate(items, start=1):
             name = str(item.get("name") or "").strip() if isinstance(item, dict) else ""
+            if layer is None:
+                self.result.add(row, name, SKIP, "its category is rejected")
+                continue
             position = positions[layer.pk] = positions.get(layer.pk, -1) + 1
             try:
                 values, tags = self._values(item, layer, sub_name, position)
