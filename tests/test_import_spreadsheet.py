@@ -222,3 +222,15 @@ def test_spreadsheet_csv_that_is_not_utf8_is_a_clear_error(deai):
                                 map=deai)  # fmt: skip
 
     assert result.errors == ["The CSV file is not UTF-8 text: save it as 'CSV UTF-8'."]
+
+
+def test_spreadsheet_rows_under_a_rejected_project_are_skipped_with_their_reason(deai):
+    data = csv_bytes([{**VENICE, "website": "venice.ai"}, FOUNDER, USERS])
+
+    result = import_spreadsheet(data=data, filename="deai.csv", map=deai)
+
+    assert [(row.row, row.action, row.reason) for row in result.rows] == [
+        ("2", REJECT, "website must start with http:// or https:// (got 'venice.ai')"),
+        ("3", SKIP, "its project (row 2) is rejected"),
+        ("4", SKIP, "its project (row 2) is rejected"),
+    ]

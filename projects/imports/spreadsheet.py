@@ -244,6 +244,7 @@ class _SpreadsheetImport:
         self.result, self.header, self.map, self.user = result, header, map, user
         self.rows = []  # ProjectRow, in file order
         self.by_key = {}
+        self.planned = {}  # project pk -> the row that already changes it
 
     def run(self, records):
         self._parse(records)
@@ -268,19 +269,20 @@ class _SpreadsheetImport:
                 self._parse_related(number, cells, record, current)
 
     def _parse_project(self, number, cells):
+        """The row's ProjectRow, or the row number when it is rejected."""
         try:
             row = parse_project(number, cells, self.header)
         except RowError as exc:
             self.result.reject(number, _text(cells.get("name")), str(exc))
-            return None
+            return number
         key = row.slug or common.slugify(row.name)
         if not key:
             self.result.reject(number, "", "name is required")
-            return None
+            return number
         if key in self.by_key and self.by_key[key].number:
             first = self.by_key[key].number
             self.result.reject(number, row.name, f"the same project as row {first}")
-            return None
+            return number
         if key in self.by_key:  # named earlier by a member or metric row
             row.team, row.metrics = self.by_key[key].team, self.by_key[key].metrics
             row.member_rows = self.by_key[key].member_rows
@@ -296,8 +298,12 @@ class _SpreadsheetImport:
             label = cells.get("member_name" if record == "member" else "metric_label")
             self.result.reject(number, _text(label), str(exc))
             return
+        label = values.get("name") or values.get("label")
         slug = _text(cells.get("slug")).lower()
         target = self.by_key.get(slug) if slug else current
+        if isinstance(target, int):
+            self.result.add(number, label, SKIP, f"its project (row {target}) is rejected")
+            return
         if slug and target is None:
             # The project is not in the file: it must already exist (checked in _plan).
             target = ProjectRow(0, slug, "", "", {}, None, "")
@@ -305,11 +311,11 @@ class _SpreadsheetImport:
             self.rows.append(target)
         if target is None:
             reason = "no project for this row: fill in slug, or put the row under its project"
-            self.result.reject(number, values.get("name") or values.get("label"), reason)
+            self.result.reject(number, label, reason)
             return
         items = target.team if record == "member" else target.metrics
         items.append({**values, "position": len(items)})
-        target.member_rows.append((number, record, values.get("name") or values.get("label")))
+        target.member_rows.append((number, record, label))
 
     # Looking up what exists: one query per kind of object.
 
@@ -332,6 +338,11 @@ class _SpreadsheetImport:
 
     def _plan(self, row):
         existing = self._existing(row)
+        if existing is not None and existing.pk in self.planned:
+            self._report(row, REJECT, f"the same project as row {self.planned[existing.pk]}")
+            return None
+        if existing is not None:
+            self.planned[existing.pk] = row.number or row.slug
         try:
             plan = self._plan_existing(row, existing) if existing else self._plan_new(row)
         except RowError as exc:
