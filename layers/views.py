@@ -80,7 +80,9 @@ def _render_map(request, map_, *, preview=False, home=False):
     others = data.copy()
     others.pop("layer", None)
     bands = (
-        map_bands(layers, filterset.qs, keep_empty=not panel.active, filters=others) if valid else []
+        map_bands(layers, filterset.qs, keep_empty=not panel.active, filters=others)
+        if valid
+        else []
     )
     context = {
         "map": map_,

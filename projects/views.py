@@ -56,9 +56,7 @@ def require_staff(request):
 @require_safe
 def project_list(request):
     base = Project.objects.published()
-    filterset = selectors.project_filter(
-        request.GET, base, layers=selectors.published_layers()
-    )
+    filterset = selectors.project_filter(request.GET, base, layers=selectors.published_layers())
     page = None
     if filterset.is_valid():
         paginator = Paginator(selectors.tiles(filterset.qs), PAGE_SIZE)

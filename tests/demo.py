@@ -22,27 +22,79 @@ LAYERS = [
 
 PROJECTS = [
     # layer, slug, name, one-liner, extra fields
-    ("compute", "aethir", "Aethir", "Distributed enterprise GPU cloud for AI and gaming",
-     {"stage": Stage.LIVE_NETWORK, "token_symbol": "ATH", "founded_year": 2021}),
-    ("compute", "io-net", "io.net", "Marketplace pooling idle GPUs into on-demand clusters",
-     {"stage": Stage.SERIES_A, "token_symbol": "IO", "founded_year": 2022}),
-    ("networks", "bittensor", "Bittensor", "Subnets compete for TAO emissions to produce AI services",
-     {"stage": Stage.OPEN_PROTOCOL, "token_symbol": "TAO", "founded_year": 2019,
-      "headquarters": "Toronto", "country": "CA", "website": "https://bittensor.com",
-      "github_url": "https://github.com/opentensor"}),
-    ("networks", "sentient", "Sentient", "Community-owned open AGI with model fingerprinting",
-     {"stage": Stage.SEED, "founded_year": 2024}),
+    (
+        "compute",
+        "aethir",
+        "Aethir",
+        "Distributed enterprise GPU cloud for AI and gaming",
+        {"stage": Stage.LIVE_NETWORK, "token_symbol": "ATH", "founded_year": 2021},
+    ),
+    (
+        "compute",
+        "io-net",
+        "io.net",
+        "Marketplace pooling idle GPUs into on-demand clusters",
+        {"stage": Stage.SERIES_A, "token_symbol": "IO", "founded_year": 2022},
+    ),
+    (
+        "networks",
+        "bittensor",
+        "Bittensor",
+        "Subnets compete for TAO emissions to produce AI services",
+        {
+            "stage": Stage.OPEN_PROTOCOL,
+            "token_symbol": "TAO",
+            "founded_year": 2019,
+            "headquarters": "Toronto",
+            "country": "CA",
+            "website": "https://bittensor.com",
+            "github_url": "https://github.com/opentensor",
+        },
+    ),
+    (
+        "networks",
+        "sentient",
+        "Sentient",
+        "Community-owned open AGI with model fingerprinting",
+        {"stage": Stage.SEED, "founded_year": 2024},
+    ),
     ("networks", "tensorplex", "Tensorplex Labs", "", {"is_portfolio": True}),
-    ("inference", "venice", "Venice", "Private, uncensored inference over open models",
-     {"stage": Stage.GROWTH, "token_symbol": "VVV", "founded_year": 2024, "country": "US",
-      "headquarters": "Sheridan, WY", "website": "https://venice.ai"}),
+    (
+        "inference",
+        "venice",
+        "Venice",
+        "Private, uncensored inference over open models",
+        {
+            "stage": Stage.GROWTH,
+            "token_symbol": "VVV",
+            "founded_year": 2024,
+            "country": "US",
+            "headquarters": "Sheridan, WY",
+            "website": "https://venice.ai",
+        },
+    ),
     ("inference", "chutes", "Chutes", "Serverless inference on decentralized GPUs", {}),
-    ("inference", "ritual", "Ritual", "Brings model inference to smart contracts",
-     {"is_portfolio": True, "stage": Stage.SERIES_A, "founded_year": 2023}),
-    ("payments", "x402", "x402", "Agents pay per request in stablecoins over HTTP 402",
-     {"stage": Stage.OPEN_PROTOCOL, "country": "US", "docs_url": "https://x402.org"}),
-    ("payments", "skyfire", "Skyfire", "Payments and identity rails for agents",
-     {"stage": Stage.SEED, "founded_year": 2024, "country": "US"}),
+    (
+        "inference",
+        "ritual",
+        "Ritual",
+        "Brings model inference to smart contracts",
+        {"is_portfolio": True, "stage": Stage.SERIES_A, "founded_year": 2023},
+    ),
+    (
+        "payments",
+        "x402",
+        "x402",
+        "Agents pay per request in stablecoins over HTTP 402",
+        {"stage": Stage.OPEN_PROTOCOL, "country": "US", "docs_url": "https://x402.org"},
+    ),
+    (
+        "payments",
+        "skyfire",
+        "Skyfire",
+        "Payments and identity rails for agents",
+        {"stage": Stage.SEED, "founded_year": 2024, "country": "US"},
+    ),
 ]
 
 
@@ -121,10 +173,11 @@ def build_demo(*, with_hidden=True):
 
 def build_hidden(published_layer):
     """Content no visitor may see: a draft, an archived project, a project on a draft map."""
-    Project.objects.create(
+    draft = Project.objects.create(
         layer=published_layer, slug="secret-draft", name="Secret Draftcoin",
-        one_liner="Unpublished draft", status=Status.DRAFT,
+        one_liner="Unpublished draft", status=Status.DRAFT, country="KP", position=7,
     )  # fmt: skip
+    draft.tags.add(Tag.objects.create(slug="stealth", name="Stealthtag"))
     Project.objects.create(
         layer=published_layer, slug="old-archived", name="Archivedcoin",
         one_liner="Archived long ago", status=Status.ARCHIVED,
@@ -139,5 +192,5 @@ def build_hidden(published_layer):
     )  # fmt: skip
 
 
-HIDDEN_NAMES = ["Secret Draftcoin", "Archivedcoin", "Hiddenbot", "Physical AI"]
+HIDDEN_NAMES = ["Secret Draftcoin", "Archivedcoin", "Hiddenbot", "Physical AI", "Stealthtag"]
 HIDDEN_SLUGS = ["secret-draft", "old-archived", "hidden-robot", "physical-ai"]

@@ -41,7 +41,7 @@ def _number(value):
 
 @register.filter
 def figure(metric):
-    """"over 161,000,000 payments": qualifier, value and unit of one metric."""
+    """ "over 161,000,000 payments": qualifier, value and unit of one metric."""
     parts = [metric.get_qualifier_display() if metric.qualifier else "", _number(metric.value)]
     parts.append(metric.unit)
     return " ".join(p for p in parts if p)
