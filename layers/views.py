@@ -73,7 +73,9 @@ def _render_map(request, map_, *, preview=False, home=False):
     base = _map_projects(map_, preview=preview)
     layers = list(map_.layers.all())
     # The map is in the URL; `map` would only contradict it.
-    data = selectors.filter_data(request, drop=("map", "page"))
+    data = request.GET.copy()
+    data.pop("map", None)
+    data.pop("page", None)
     filterset = selectors.project_filter(data, base, layers=map_.layers.all())
     panel = selectors.filter_panel(filterset, base=base, layers=layers)
     valid = filterset.is_valid()

@@ -10,7 +10,7 @@ from django.db.models import Count, F, OrderBy, Prefetch, Q, Window
 from django.db.models.functions import RowNumber
 
 from dealmap.editorial import Status
-from layers.models import Layer, Map
+from layers.models import Layer
 from projects.filters import ProjectFilter
 from projects.models import Project, Stage, Tag, TractionMetric
 
@@ -63,13 +63,6 @@ def siblings(project):
     return previous, following
 
 
-def filter_data(request, *, drop=()):
-    data = request.GET.copy()
-    for name in drop:
-        data.pop(name, None)
-    return data
-
-
 def project_filter(data, queryset, *, layers):
     filterset = ProjectFilter(data, queryset=queryset)
     # Layer checkboxes: only the layers this page offers (a map page offers its own).
@@ -90,9 +83,6 @@ class FilterPanel:
     error_list: list = field(default_factory=list)
     orderings: list = field(default_factory=list)
     stages = Stage.choices
-
-    def chosen(self, name):
-        return self.data.get(name, [])
 
     @property
     def active(self):
@@ -130,7 +120,3 @@ def filter_panel(filterset, *, base, layers, maps=()):
 
 def published_layers():
     return Layer.objects.filter(map__status=Status.PUBLISHED).select_related("map")
-
-
-def published_maps():
-    return Map.objects.published()

@@ -18,6 +18,7 @@ from django.utils.html import format_html
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from layers.models import Map
 from projects import selectors
 from projects.charts import metric_series
 from projects.models import Project
@@ -62,7 +63,7 @@ def project_list(request):
         paginator = Paginator(selectors.tiles(filterset.qs), PAGE_SIZE)
         page = paginator.get_page(request.GET.get("page"))
     panel = selectors.filter_panel(
-        filterset, base=base, layers=selectors.published_layers(), maps=selectors.published_maps()
+        filterset, base=base, layers=selectors.published_layers(), maps=Map.objects.published()
     )
     query = request.GET.copy()
     query.pop("page", None)
