@@ -84,7 +84,7 @@ def test_flow_with_javascript_updates_results_and_url_live(site, page_with_js, a
     assert _tile_names(page)[0] == "Bittensor"
     # Empty fields stay out of the shareable URL.
     assert _query(page) == {"layer": [LAYER], "q": [QUERY]}
-    assert re.fullmatch(r"\d+ projects? match(es)? in 1 layer\.", _count(page))
+    assert re.fullmatch(r"\d+ projects? match(es)? in 1 layer\. Clear all filters", _count(page))
 
     page.get_by_role("link", name=re.compile("^Bittensor")).click()
     page.wait_for_url(re.compile(r"/projects/bittensor/$"))
