@@ -6,7 +6,7 @@ through the shared `ProjectFilter`, and hand it to these functions.
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, OrderBy, Prefetch, Q, Window
+from django.db.models import Count, Exists, F, OrderBy, OuterRef, Prefetch, Q, Window
 from django.db.models.functions import RowNumber
 
 from dealmap.editorial import Status
@@ -14,7 +14,7 @@ from layers.models import Layer
 from projects.filters import ProjectFilter
 from projects.models import Project, Stage, Tag, TractionMetric
 
-# How many tag checkboxes the filter panel offers (the most used ones, plus any chosen).
+# How many tag checkboxes the filter panel offers (tags in use, plus any chosen).
 TAG_CHOICES = 40
 
 
@@ -28,16 +28,17 @@ def tiles(queryset):
 
 def layer_counts(queryset):
     """{layer id: number of projects}, in one aggregate query."""
-    rows = queryset.order_by().values("layer").annotate(n=Count("pk", distinct=True))
+    rows = queryset.order_by().values("layer").annotate(n=Count("pk"))
     return {row["layer"]: row["n"] for row in rows}
 
 
-def _ordering(queryset):
+def _order_in_layer(queryset):
+    """The queryset's ordering, less the map and layer positions (constant within a layer)."""
     names = queryset.query.order_by or queryset.model._meta.ordering
     return [
         OrderBy(F(name.lstrip("-")), descending=name.startswith("-"))
         for name in names
-        if isinstance(name, str)
+        if isinstance(name, str) and not name.lstrip("-").startswith("layer__")
     ]
 
 
@@ -48,7 +49,9 @@ def first_per_layer(queryset, limit):
     projects still sends only `limit` rows to the page.
     """
     numbered = queryset.annotate(
-        row_in_layer=Window(RowNumber(), partition_by=[F("layer_id")], order_by=_ordering(queryset))
+        row_in_layer=Window(
+            RowNumber(), partition_by=[F("layer_id")], order_by=_order_in_layer(queryset)
+        )
     )
     return tiles(numbered.filter(row_in_layer__lte=limit))
 
@@ -94,14 +97,14 @@ def filter_panel(filterset, *, base, layers, maps=()):
     """Options for the filter form, in two queries (tags in use, countries in use)."""
     data = {key: [v for v in filterset.data.getlist(key) if v] for key in filterset.data}
     data = {key: values for key, values in data.items() if values}
-    chosen_tags = data.get("tag", [])
-    in_use = base.order_by().values("pk")
-    tags = list(
-        Tag.objects.annotate(uses=Count("projects", filter=Q(projects__in=in_use)))
-        .filter(Q(uses__gt=0) | Q(slug__in=chosen_tags))
-        .order_by("-uses", "name")[:TAG_CHOICES]
+    used = Project.tags.through.objects.filter(
+        tag=OuterRef("pk"), project__in=base.order_by().values("pk")
     )
-    tags.sort(key=lambda tag: tag.name.lower())
+    tags = list(
+        Tag.objects.filter(Exists(used) | Q(slug__in=data.get("tag", []))).order_by("name")[
+            :TAG_CHOICES
+        ]
+    )
     countries = list(
         base.exclude(country="").order_by("country").values_list("country", flat=True).distinct()
     )
