@@ -171,7 +171,15 @@ def test_keyboard_reaches_a_project_with_visible_focus(site, page_with_js):
 
 
 @pytest.mark.parametrize(
-    "path", ["/", "/?layer=compute&q=gpu", "/projects/", "/projects/bittensor/", "/maps/"]
+    "path",
+    [
+        "/",
+        "/?layer=compute&q=gpu",
+        "/projects/",
+        "/projects/bittensor/",
+        "/maps/",
+        "/embed/maps/decentralized-ai/",
+    ],
 )
 def test_axe_finds_no_violation(site, browser, axe_source, path):
     # axe is injected as a script; this context alone lets it past the CSP.
