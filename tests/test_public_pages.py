@@ -2,6 +2,7 @@
 
 import re
 from html import unescape
+from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -354,3 +355,15 @@ def test_archived_map_preview_still_needs_staff(client, db):
     make_map(slug="old", status=Status.ARCHIVED)
 
     assert client.get("/maps/old/preview/").status_code == 404
+
+
+def test_map_page_with_its_assets_weighs_under_100_kb_even_uncompressed(client, real_maps):
+    from django.contrib.staticfiles import finders
+
+    html = client.get("/").content.decode()
+    assets = re.findall(r'<(?:link rel="stylesheet"|script) (?:href|src)="/static/([^"]+)"', html)
+    sizes = {path: Path(finders.find(path)).stat().st_size for path in assets}
+
+    assert sorted(sizes) == ["css/site.css", "js/site.js", "vendor/htmx/htmx.min.js"]
+    # Over the wire whitenoise and gzip make it about half (bench/lighthouse.py measures).
+    assert len(html.encode()) + sum(sizes.values()) < 100_000
