@@ -1,11 +1,25 @@
 from django.contrib import admin
-from django.urls import path
+from django.contrib.sitemaps import views as sitemaps
+from django.urls import include, path
 
 from dealmap.health import healthz
+from dealmap.seo import SITEMAPS, robots_txt
+from projects.views import ProjectFeed
 
 admin.site.site_header = "dealmap admin"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
+    path("", include("layers.urls")),
+    path("projects/", include("projects.urls")),
+    path("feed/", ProjectFeed(), name="feed"),
+    path("sitemap.xml", sitemaps.index, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path(
+        "sitemap-<section>.xml",
+        sitemaps.sitemap,
+        {"sitemaps": SITEMAPS},
+        name="django.contrib.sitemaps.views.sitemap",
+    ),
+    path("robots.txt", robots_txt, name="robots"),
 ]

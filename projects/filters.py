@@ -24,7 +24,8 @@ class ProjectFilter(filters.FilterSet):
         label="Map",
     )
     layer = filters.ModelMultipleChoiceFilter(
-        field_name="layer",
+        # The predicate uses the to_field value (the slug), so the lookup must be on it too.
+        field_name="layer__slug",
         to_field_name="slug",
         queryset=Layer.objects.filter(map__in=Map.objects.published()),
         label="Layer",
