@@ -388,6 +388,9 @@ def check_invalidation(port, database, available):
         else:
             continue  # a list that does not show this project has nothing to change
         results[page] = {"edit": edit_ok, "unpublish": hide_ok}
+        if page == "search":
+            # The search is for a word of the old name: renamed, the project may rightly drop out.
+            del results[page]["edit"]
     return results
 
 
