@@ -12,6 +12,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
+from django.utils.text import capfirst
 
 # Bookkeeping that changes on every save: noise in a comparison.
 SKIPPED = {"id", "version", "created_at", "updated_at", "created_by", "updated_by"}
@@ -109,7 +110,7 @@ def _field_changes(model, old, new):
         if key not in old and key not in new:
             continue
         change = FieldChange(
-            label=str(model_field.verbose_name).capitalize(),
+            label=capfirst(model_field.verbose_name),
             old=_display(model_field, old.get(key), names),
             new=_display(model_field, new.get(key), names),
         )
@@ -153,7 +154,7 @@ def compare_versions(*, older, newer, related_models=()):
         "fields": _field_changes(model, older.field_dict, newer.field_dict),
         "related": [
             RelatedChanges(
-                title=str(related._meta.verbose_name_plural).capitalize(),
+                title=capfirst(related._meta.verbose_name_plural),
                 rows=_related_changes(related, older, newer),
             )
             for related in related_models

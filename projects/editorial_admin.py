@@ -134,13 +134,16 @@ class EditorialForm(forms.ModelForm):
         when = date_format(timezone.localtime(latest.updated_at), "j M Y, H:i T")
         opts = model._meta
         change_url = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[latest.pk])
+        who = describe_user(latest.updated_by)
+        if expected is None:
+            who = "This form carries no version stamp (an old or altered page). Someone"
         raise ValidationError(
             format_html(
                 "{who} saved this {noun} at {when}, after you opened it. Your changes are "
                 "not saved: they are still in the form below. Compare them with "
                 '<a href="{url}" target="_blank" rel="noopener">the latest version</a> '
                 "(opens in a new tab), then save again to keep yours.",
-                who=describe_user(latest.updated_by),
+                who=who,
                 noun=opts.verbose_name,
                 when=when,
                 url=change_url,

@@ -128,8 +128,9 @@ def transition(*, obj, to_status, user, comment=""):
     both move the same object from the same state.
     """
     model = type(obj)
-    locked = model.objects.select_for_update().values("status", "version").get(pk=obj.pk)
-    obj.status = locked["status"]
+    # Fresh from the database under a row lock: the revision below must hold what is
+    # stored, not whatever an in-memory copy held.
+    obj.refresh_from_db(from_queryset=model.objects.select_for_update())
     check_transition(user=user, obj=obj, to_status=to_status)
     from_status = obj.status
     now = timezone.now()
@@ -142,7 +143,7 @@ def transition(*, obj, to_status, user, comment=""):
         if obj.published_at is None:
             obj.published_at = now
             update_fields.append("published_at")
-    obj.version = locked["version"] + 1
+    obj.version += 1
     obj.updated_by = user
     with reversion.create_revision():
         obj.save(update_fields=update_fields)
