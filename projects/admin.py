@@ -45,6 +45,14 @@ class NeedsReviewFilter(admin.SimpleListFilter):
         return queryset
 
 
+class LayerFilter(admin.RelatedFieldListFilter):
+    """Layer choices named "Map / Layer", with their maps fetched in the same query."""
+
+    def field_choices(self, field, request, model_admin):
+        layers = field.related_model.objects.select_related("map")
+        return [(layer.pk, str(layer)) for layer in layers]
+
+
 class ProjectForm(EditorialForm):
     class Meta:
         model = Project
@@ -63,7 +71,14 @@ class ProjectAdmin(EditorialAdmin):
         "last_reviewed_at",
         "freshness",
     ]
-    list_filter = [NeedsReviewFilter, "status", "layer__map", "layer", "is_portfolio", "stage"]
+    list_filter = [
+        NeedsReviewFilter,
+        "status",
+        "layer__map",
+        ("layer", LayerFilter),
+        "is_portfolio",
+        "stage",
+    ]
     list_select_related = ["layer__map"]
     search_fields = ["name", "slug", "one_liner"]
     prepopulated_fields = {"slug": ("name",)}

@@ -22,7 +22,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from dealmap.editorial import Status
-from projects.models import StatusChange
+from projects.models import Project, StatusChange
 
 EDITOR_GROUP = "Editor"
 PUBLISHER_GROUP = "Publisher"
@@ -178,7 +178,7 @@ def projects_mark_reviewed(*, projects, user):
     """Stamp last_reviewed_at on the projects this user may review; returns how many."""
     if not user.has_perm("projects.change_project"):
         raise TransitionPermissionDenied("You may not mark projects as reviewed.")
-    return projects.model.objects.filter(pk__in=[p.pk for p in projects]).update(
+    return Project.objects.filter(pk__in=[p.pk for p in projects]).update(
         last_reviewed_at=timezone.now()
     )
 

@@ -1,4 +1,4 @@
-"""Revisions: every save is one, any two compare field by field, any one restores, deletes recover."""
+"""Revisions: every save is one; any two compare; any one restores; deletes recover."""
 
 import pytest
 from django.test import Client
