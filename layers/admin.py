@@ -47,10 +47,10 @@ class MapAdmin(EditorialAdmin):
                     "expected_version",
                     ("published_at", "last_reviewed_at"),
                     ("version", "updated_at", "updated_by"),
+                    "status_history",
                 ]
             },
         ),
-        ("Status history", {"classes": ["collapse"], "fields": ["status_history"]}),
     ]
 
 

@@ -1,4 +1,6 @@
+from django.conf import settings
 from django.contrib import admin, messages
+from django.utils import timezone
 from django.utils.html import format_html
 
 from dealmap.editorial import Status
@@ -99,6 +101,7 @@ class ProjectAdmin(EditorialAdmin):
                     "expected_version",
                     ("published_at", "last_reviewed_at"),
                     ("version", "updated_at", "updated_by"),
+                    "status_history",
                 ]
             },
         ),
@@ -117,7 +120,6 @@ class ProjectAdmin(EditorialAdmin):
             },
         ),
         ("Links", {"fields": ["website", "x_url", "github_url", "docs_url", "logo"]}),
-        ("Status history", {"classes": ["collapse"], "fields": ["status_history"]}),
     ]
 
     def get_queryset(self, request):
@@ -147,9 +149,18 @@ class ProjectAdmin(EditorialAdmin):
     def freshness(self, obj):
         if obj.status == Status.ARCHIVED:
             return "—"
-        if obj.needs_review:
-            return format_html('<span class="freshness-stale">{}</span>', "Needs review")
-        return format_html('<span class="freshness-ok">{}</span>', "Fresh")
+        if not obj.needs_review:
+            return format_html('<span class="freshness-ok">{}</span>', "Fresh")
+        reasons = []
+        if obj.has_stale_metric:
+            reasons.append("a metric is out of date")
+        age = (timezone.now() - obj.reviewed_or_created_at).days
+        if age > settings.REVIEW_MAX_AGE_DAYS:
+            reasons.append(f"not reviewed for {age} days")
+        return format_html(
+            '<span class="freshness-stale">Needs review</span><br><span class="help">{}</span>',
+            "; ".join(reasons),
+        )
 
     @admin.action(description="Mark selected as reviewed today", permissions=["change"])
     def mark_reviewed(self, request, queryset):

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
@@ -70,6 +72,10 @@ def _display(model_field, raw, names):
         return str(dict(model_field.flatchoices).get(raw, raw))
     if isinstance(model_field, models.BooleanField):
         return "yes" if raw else "no"
+    if isinstance(model_field, models.DateTimeField):
+        return date_format(timezone.localtime(raw), "j M Y, H:i")
+    if isinstance(model_field, models.DateField):
+        return date_format(raw, "j M Y")
     return str(raw)
 
 

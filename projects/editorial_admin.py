@@ -293,6 +293,12 @@ class EditorialAdmin(VersionAdmin):
 
     # Change page extras.
 
+    def get_view_on_site_url(self, obj=None):
+        # Only a published page is "on site"; the Preview link covers the rest.
+        if obj is None or obj.status != Status.PUBLISHED:
+            return None
+        return super().get_view_on_site_url(obj)
+
     def preview_url(self, obj):
         try:
             return reverse(self.preview_url_name, kwargs={"slug": obj.slug})
