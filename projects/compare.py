@@ -76,7 +76,8 @@ def _display(model_field, raw, names):
         return date_format(timezone.localtime(raw), "j M Y, H:i")
     if isinstance(model_field, models.DateField):
         return date_format(raw, "j M Y")
-    return str(raw)
+    # Line endings and edge whitespace are not changes people make (forms strip them).
+    return str(raw).replace("\r\n", "\n").strip()
 
 
 def _related_names(model, dicts):

@@ -84,6 +84,7 @@ class EditorialForm(forms.ModelForm):
     expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     editor = None  # the requesting user, set by EditorialAdmin.get_form
+    related_models = ()  # the inline models, saved in the same revisions
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -113,6 +114,10 @@ class EditorialForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        for name, value in cleaned.items():
+            if isinstance(value, str):
+                # Browsers send textareas with CRLF; store what the fixtures and imports store.
+                cleaned[name] = value.replace("\r\n", "\n")
         if self.instance.pk:
             self.check_version(cleaned.get("expected_version"))
         return cleaned
@@ -137,19 +142,34 @@ class EditorialForm(forms.ModelForm):
         who = describe_user(latest.updated_by)
         if expected is None:
             who = "This form carries no version stamp (an old or altered page). Someone"
+        changed = self.changed_since(expected)
         raise ValidationError(
             format_html(
-                "{who} saved this {noun} at {when}, after you opened it. Your changes are "
-                "not saved: they are still in the form below. Compare them with "
+                "{who} saved this {noun} at {when}, after you opened it{changed}. Your changes "
+                "are not saved: they are still in the form below. Compare them with "
                 '<a href="{url}" target="_blank" rel="noopener">the latest version</a> '
                 "(opens in a new tab), then save again to keep yours.",
                 who=who,
                 noun=opts.verbose_name,
                 when=when,
+                changed=f" and changed: {', '.join(changed)}" if changed else "",
                 url=change_url,
             ),
             code="conflict",
         )
+
+    def changed_since(self, seen_version):
+        """Names of what changed between the revision this person saw and the latest one."""
+        if seen_version is None:
+            return []
+        revisions = list(Version.objects.get_for_object(self.instance).order_by("-pk")[:20])
+        seen = next((v for v in revisions if v.field_dict.get("version") == seen_version), None)
+        if seen is None or seen == revisions[0]:
+            return []
+        diff = compare_versions(older=seen, newer=revisions[0], related_models=self.related_models)
+        names = [change.label for change in diff["fields"] if change.changed]
+        names += [related.title for related in diff["related"] if related.rows]
+        return [name for name in names if name != "Status"] or []
 
 
 class ParentEditableMixin:
@@ -197,7 +217,8 @@ class EditorialAdmin(VersionAdmin):
 
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
-        return type(form.__name__, (form,), {"editor": request.user})
+        extra = {"editor": request.user, "related_models": [i.model for i in self.inlines]}
+        return type(form.__name__, (form,), extra)
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)

@@ -1,6 +1,7 @@
 """No lost updates: two people save the same project; the second save is refused, not lost."""
 
 import pytest
+from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
@@ -18,6 +19,8 @@ def logged_in(user):
 @pytest.mark.django_db
 def test_second_save_is_refused_naming_who_saved_and_keeps_the_input():
     project = make_project(status="draft", name="Nous", one_liner="Open models")
+    # Content loaded outside the admin gets its first revision the documented way.
+    call_command("createinitialrevisions", "projects.Project", verbosity=0)
     url = reverse("admin:projects_project_change", args=[project.pk])
     ana = logged_in(make_staff("Editor", "ana", first_name="Ana", last_name="Lima"))
     ben = logged_in(make_staff("Editor", "ben"))
@@ -33,10 +36,11 @@ def test_second_save_is_refused_naming_who_saved_and_keeps_the_input():
     form = refused.context["adminform"].form
     when = project.updated_at.strftime("%-d %b %Y, %H:%M")
     assert form.non_field_errors()[0].startswith(
-        f"Ana Lima saved this project at {when} UTC, after you opened it. "
+        f"Ana Lima saved this project at {when} UTC, after you opened it and changed: Name. "
         "Your changes are not saved: they are still in the form below."
     )
     assert form["one_liner"].value() == "Open models, trained in the open"
+    assert form["expected_version"].value() == "2"
     assert "Please correct the error below." in refused.content.decode()
 
 

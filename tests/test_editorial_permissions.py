@@ -256,3 +256,26 @@ def test_every_move_is_recorded_with_who_when_and_comment():
     assert "<td>Pat Lee</td><td>In review → Published</td><td>Figures checked</td>" in page
     project.refresh_from_db()
     assert project.published_at == change.created_at
+
+
+@pytest.mark.django_db
+def test_map_change_form_refuses_an_editors_publish_and_saves_a_publishers():
+    atlas = make_map(status=Status.IN_REVIEW, name="Physical AI")
+    url = reverse("admin:layers_map_change", args=[atlas.pk])
+    editor, publisher = client_for(make_staff("Editor")), client_for(make_staff("Publisher"))
+
+    data = admin_form_data(editor.get(url))
+    data["status"] = Status.PUBLISHED
+    refused = editor.post(url, data)
+    atlas.refresh_from_db()
+    assert atlas.status == Status.IN_REVIEW
+    assert refused.context["adminform"].form.errors["status"] == [
+        "Only a Publisher can move a map from In review to Published "
+        "(“Approve and publish”). Your changes to the status were refused."
+    ]
+
+    data = admin_form_data(publisher.get(url))
+    data["status"] = Status.PUBLISHED
+    publisher.post(url, data)
+    atlas.refresh_from_db()
+    assert atlas.status == Status.PUBLISHED

@@ -174,3 +174,21 @@ def test_history_lists_revisions_with_compare_and_restore(edited_project):
     assert "Compare selected revisions" in html
     assert "New hire" in html
     assert 'title="Restore this revision"' in html
+
+
+@pytest.mark.django_db
+def test_browser_line_endings_are_not_a_change():
+    publisher = logged_in(make_staff("Publisher"))
+    project = make_project(status=Status.DRAFT, description="One.\n\nTwo.\n")
+    save_unchanged(publisher, project, description="One.\r\n\r\nTwo.")
+    save_unchanged(publisher, project, one_liner="Sharper")
+    older, newer = reversed(Version.objects.get_for_object(project))
+
+    page = publisher.get(
+        reverse("admin:projects_project_compare", args=[project.pk]), {"a": older.pk, "b": newer.pk}
+    )
+
+    project.refresh_from_db()
+    assert project.description == "One.\n\nTwo."
+    changed = [c.label for c in page.context["diff"]["fields"] if c.changed]
+    assert changed == ["One liner"]

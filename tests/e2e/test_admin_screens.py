@@ -186,6 +186,7 @@ def test_second_save_shows_the_conflict_message(browser, live_server, scene, sho
 
     error = ana.page.locator(".errorlist.nonfield li")
     assert error.inner_text().startswith("Pat Lee saved this project at ")
+    assert "after you opened it and changed: One liner." in error.inner_text()
     assert ana.page.locator("#id_headquarters").input_value() == "Zug, Switzerland"
     error.scroll_into_view_if_needed()
     ana.page.screenshot(path=shots / "admin-conflict.png")
