@@ -56,11 +56,9 @@ class MapAdmin(EditorialAdmin):
 
 @admin.register(Layer)
 class LayerAdmin(ParentEditableMixin, admin.ModelAdmin):
+    parent_field = "map"
     list_display = ["name", "map", "slug", "position"]
     list_filter = ["map"]
     list_select_related = ["map"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ("name",)}
-
-    def parent_of(self, obj):
-        return obj.map

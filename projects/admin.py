@@ -177,21 +177,17 @@ class TagAdmin(admin.ModelAdmin):
 
 @admin.register(TeamMember)
 class TeamMemberAdmin(ParentEditableMixin, admin.ModelAdmin):
+    parent_field = "project"
     list_display = ["name", "role", "project", "is_founder"]
     list_select_related = ["project"]
     search_fields = ["name", "role", "project__name"]
 
-    def parent_of(self, obj):
-        return obj.project
-
 
 @admin.register(TractionMetric)
 class TractionMetricAdmin(ParentEditableMixin, admin.ModelAdmin):
+    parent_field = "project"
     list_display = ["label", "project", "value", "unit", "as_of", "is_headline"]
     list_select_related = ["project"]
     list_filter = ["is_headline"]
     search_fields = ["label", "project__name"]
     date_hierarchy = "as_of"
-
-    def parent_of(self, obj):
-        return obj.project

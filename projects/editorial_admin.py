@@ -175,18 +175,18 @@ class EditorialForm(forms.ModelForm):
 class ParentEditableMixin:
     """Rows that belong to a map or project change only when their parent may change.
 
-    `parent_of(obj)` names the parent; inlines receive the parent itself.
+    `parent_field` names the parent; inlines receive the parent itself. In a row's
+    own admin, an editor can only pick a parent they may edit (a draft or one in
+    review), so no row is added to a published page behind a Publisher's back.
     """
 
     is_inline = False
-
-    def parent_of(self, obj):
-        return obj
+    parent_field = None
 
     def _parent_editable(self, request, obj):
         if obj is None:
             return True
-        parent = obj if self.is_inline else self.parent_of(obj)
+        parent = obj if self.is_inline else getattr(obj, self.parent_field)
         return workflow.can_edit(request.user, parent)
 
     def has_change_permission(self, request, obj=None):
@@ -200,6 +200,16 @@ class ParentEditableMixin:
             allowed = super().has_add_permission(request, obj)
             return allowed and self._parent_editable(request, obj)
         return super().has_add_permission(request)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        parent_model = db_field.related_model
+        if db_field.name == self.parent_field and not workflow.can_publish(
+            request.user, parent_model
+        ):
+            kwargs["queryset"] = parent_model.objects.filter(
+                status__in=workflow.EDITABLE_BY_EDITORS
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 class EditorialAdmin(VersionAdmin):

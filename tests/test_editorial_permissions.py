@@ -279,3 +279,22 @@ def test_map_change_form_refuses_an_editors_publish_and_saves_a_publishers():
     publisher.post(url, data)
     atlas.refresh_from_db()
     assert atlas.status == Status.PUBLISHED
+
+
+@pytest.mark.django_db
+def test_editor_cannot_add_a_metric_to_a_published_project_through_its_own_admin():
+    published = make_project(status=Status.PUBLISHED, name="Bittensor")
+    draft = make_project(status=Status.DRAFT, name="Gensyn")
+    editor = client_for(make_staff("Editor"))
+    url = reverse("admin:projects_tractionmetric_add")
+    metric = {"label": "subnets", "value": "128", "as_of": "2026-01-01",
+              "source_url": "https://example.com/s", "position": "0"}  # fmt: skip
+
+    refused = editor.post(url, {**metric, "project": published.pk})
+    editor.post(url, {**metric, "project": draft.pk})
+
+    assert refused.context["adminform"].form.errors["project"] == [
+        "Select a valid choice. That choice is not one of the available choices."
+    ]
+    assert published.metrics.count() == 0
+    assert draft.metrics.count() == 1
