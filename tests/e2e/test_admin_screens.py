@@ -18,7 +18,9 @@ from projects import workflow
 from projects.models import Project
 from tests.editorial import make_staff
 
-pytestmark = pytest.mark.e2e
+# serialized_rollback: the flush after each browser test would otherwise also remove
+# what migrations put in the database (the Editor and Publisher groups) for later tests.
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -91,7 +93,7 @@ class Session:
 
 
 @pytest.fixture
-def scene(transactional_db):
+def scene():
     """The real maps, two people, and a morning's state of work."""
     call_command("loaddata", "decentralized-ai", "companion-maps", verbosity=0)
     pat = make_staff("Publisher", "pat", first_name="Pat", last_name="Lee")
