@@ -12,6 +12,7 @@ from projects.editorial_admin import (
     MarkdownTextarea,
     ParentEditableMixin,
 )
+from projects.imports.admin import ImportExportMixin
 from projects.models import Project, Tag, TeamMember, TractionMetric
 
 
@@ -63,7 +64,7 @@ class ProjectForm(EditorialForm):
 
 
 @admin.register(Project)
-class ProjectAdmin(EditorialAdmin):
+class ProjectAdmin(ImportExportMixin, EditorialAdmin):
     form = ProjectForm
     list_display = [
         "name",
