@@ -28,7 +28,7 @@ class MapForm(EditorialForm):
 @admin.register(Map)
 class MapAdmin(EditorialAdmin):
     form = MapForm
-    list_display = ["name", "slug", "status", "position", "updated_at"]
+    list_display = ["name", "slug", "status_badge", "position", "updated_at"]
     list_filter = ["status"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ("name",)}

@@ -132,12 +132,6 @@ class ProjectAdmin(ImportExportMixin, EditorialAdmin):
             kwargs["queryset"] = db_field.related_model.objects.select_related("map")
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
-    @admin.display(description="Status", ordering="status")
-    def status_badge(self, obj):
-        return format_html(
-            '<span class="status-badge status-{}">{}</span>', obj.status, obj.get_status_display()
-        )
-
     @admin.display(description="Layer", ordering="layer__name")
     def layer_name(self, obj):
         return obj.layer.name

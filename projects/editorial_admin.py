@@ -201,6 +201,21 @@ class ParentEditableMixin:
             return allowed and self._parent_editable(request, obj)
         return super().has_add_permission(request)
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if not self.is_inline:
+            verb = "changed" if change else "added"
+            self._revise_parent(request, obj, f"{obj._meta.verbose_name} “{obj}” {verb}")
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        self._revise_parent(request, obj, f"{obj._meta.verbose_name} “{obj}” deleted")
+
+    def _revise_parent(self, request, obj, comment):
+        """A row saved on its own page is a new version of its map or project, as inline."""
+        parent = getattr(obj, self.parent_field)
+        workflow.revise(obj=parent, user=request.user, comment=comment.capitalize())
+
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         parent_model = db_field.related_model
         if db_field.name == self.parent_field and not workflow.can_publish(
@@ -321,6 +336,12 @@ class EditorialAdmin(VersionAdmin):
             # written back: put today's status and version back over it.
             self.model.objects.filter(pk=object_id).update(**keep)
         return super().get_object(request, object_id, from_field)
+
+    @admin.display(description="Status", ordering="status")
+    def status_badge(self, obj):
+        return format_html(
+            '<span class="status-badge status-{}">{}</span>', obj.status, obj.get_status_display()
+        )
 
     # Change page extras.
 

@@ -19,6 +19,7 @@ import reversion
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from dealmap.editorial import Status
@@ -171,6 +172,25 @@ def project_transition(*, project, to_status, user, comment=""):
 
 def map_transition(*, map, to_status, user, comment=""):
     return transition(obj=map, to_status=to_status, user=user, comment=comment)
+
+
+@transaction.atomic
+def revise(*, obj, user, comment):
+    """Record a new version of a map or project whose rows changed outside its own form.
+
+    Bumps `version` (so a form opened before is refused, not overwritten) and stores
+    one revision with the rows it follows (team, metrics, layers).
+    """
+    model = type(obj)
+    model.objects.filter(pk=obj.pk).update(
+        version=F("version") + 1, updated_by=user, updated_at=timezone.now()
+    )
+    obj.refresh_from_db()
+    with reversion.create_revision():
+        reversion.add_to_revision(obj)
+        reversion.set_user(user)
+        reversion.set_comment(comment)
+    return obj
 
 
 @transaction.atomic

@@ -192,3 +192,22 @@ def test_browser_line_endings_are_not_a_change():
     assert project.description == "One.\n\nTwo."
     changed = [c.label for c in page.context["diff"]["fields"] if c.changed]
     assert changed == ["One liner"]
+
+
+@pytest.mark.django_db
+def test_a_metric_saved_on_its_own_page_is_a_new_revision_of_its_project():
+    publisher = logged_in(make_staff("Publisher", "pat"))
+    project = make_project(status=Status.DRAFT, name="Akash")
+    version_before = project.version
+
+    publisher.post(
+        reverse("admin:projects_tractionmetric_add"),
+        {"project": project.pk, "label": "leases", "value": "120", "as_of": "2026-01-01",
+         "source_url": "https://example.com/leases", "position": "0"},
+    )  # fmt: skip
+
+    project.refresh_from_db()
+    assert project.version == version_before + 1
+    revision = Version.objects.get_for_object(project).get().revision
+    assert revision.get_comment() == "Traction metric “leases: 120” added"
+    assert sorted(str(v) for v in revision.version_set.all()) == ["Akash", "leases: 120.00"]
