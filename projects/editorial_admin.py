@@ -231,6 +231,8 @@ class EditorialAdmin(VersionAdmin):
     form = EditorialForm
     change_form_template = "admin/editorial/change_form.html"
     object_history_template = "admin/editorial/object_history.html"
+    revision_form_template = "admin/editorial/revision_form.html"
+    recover_form_template = "admin/editorial/revision_form.html"
     history_latest_first = True
     preview_path = None  # e.g. "/projects/{slug}/preview/", set by each admin
     preview_url_name = None

@@ -114,9 +114,10 @@ def test_restore_brings_back_fields_and_inlines_and_keeps_status(edited_project)
     project.refresh_from_db()
     version_before = project.version
 
-    data = admin_form_data(publisher.get(url))
-    response = publisher.post(url, data)
+    form_page = publisher.get(url)
+    response = publisher.post(url, admin_form_data(form_page))
 
+    assert "the status stays as it is now." in form_page.content.decode()
     assert response.status_code == 302
     project.refresh_from_db()
     assert project.description == "GPU market."
