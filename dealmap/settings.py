@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "corsheaders",
+    "reversion",
     "dealmap",
     "layers",
     "projects",
