@@ -16,7 +16,8 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 
 
 def env(name, default=""):
-    return os.environ.get(name, default)
+    # An empty variable counts as unset, so `DATABASE_URL= make test` means the default.
+    return os.environ.get(name) or default
 
 
 def envbool(name, default=False):
