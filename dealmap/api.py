@@ -10,6 +10,7 @@ from django.utils.http import http_date, parse_etags
 from drf_spectacular.utils import OpenApiResponse, inline_serializer
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework import serializers
+from rest_framework.renderers import JSONRenderer
 
 from dealmap import content_version
 
@@ -43,6 +44,10 @@ class ConditionalMixin:
         return super().handle_exception(exc)
 
     def finalize_response(self, request, response, *args, **kwargs):
+        if response.status_code >= 400:
+            # Errors are JSON, whatever the endpoint's own format (CSV, YAML).
+            request.accepted_renderer = JSONRenderer()
+            request.accepted_media_type = JSONRenderer.media_type
         response = super().finalize_response(request, response, *args, **kwargs)
         if getattr(self, "etag", None) and response.status_code == 200:
             self._validators(response)

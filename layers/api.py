@@ -20,6 +20,8 @@ def public_layers():
         Layer.objects.filter(map__status=Status.PUBLISHED)
         .select_related("map")
         .annotate(project_count=Count("projects", filter=PUBLISHED_PROJECTS))
+        # An aggregate drops Meta.ordering: page through a stable order.
+        .order_by("map__position", "map__name", "position", "name")
     )
 
 
@@ -105,10 +107,11 @@ class MapViewSet(ConditionalMixin, viewsets.ReadOnlyModelViewSet):
     filter_backends = []
 
     def get_queryset(self):
-        maps = Map.objects.published().annotate(
-            project_count=Count(
-                "layers__projects", filter=Q(layers__projects__status=Status.PUBLISHED)
-            )
+        published = Q(layers__projects__status=Status.PUBLISHED)
+        maps = (
+            Map.objects.published()
+            .annotate(project_count=Count("layers__projects", filter=published))
+            .order_by("position", "name")
         )
         if self.action == "retrieve":
             maps = maps.prefetch_related(Prefetch("layers", queryset=public_layers()))

@@ -296,13 +296,6 @@ class ProjectCSVView(ConditionalMixin, generics.ListAPIView):
             headers={"Content-Disposition": 'attachment; filename="dealmap-projects.csv"'},
         )
 
-    def finalize_response(self, request, response, *args, **kwargs):
-        if response.status_code >= 400:
-            # Errors are JSON, whatever the endpoint's own format.
-            request.accepted_renderer = renderers.JSONRenderer()
-            request.accepted_media_type = "application/json"
-        return super().finalize_response(request, response, *args, **kwargs)
-
 
 # ---- changes feed -----------------------------------------------------------------------------
 

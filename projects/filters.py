@@ -24,7 +24,7 @@ class ProjectFilter(filters.FilterSet):
         label="Map",
     )
     layer = filters.ModelMultipleChoiceFilter(
-        field_name="layer",
+        field_name="layer__slug",  # to_field_name makes the predicate compare slugs
         to_field_name="slug",
         queryset=Layer.objects.filter(map__in=Map.objects.published()),
         label="Layer",
