@@ -44,8 +44,8 @@ class ConditionalMixin:
         return super().handle_exception(exc)
 
     def finalize_response(self, request, response, *args, **kwargs):
-        if response.status_code >= 400:
-            # Errors are JSON, whatever the endpoint's own format (CSV, YAML).
+        if response.status_code >= 400 or request.method == "OPTIONS":
+            # Errors and OPTIONS metadata are JSON, whatever the endpoint's own format (CSV, YAML).
             request.accepted_renderer = JSONRenderer()
             request.accepted_media_type = JSONRenderer.media_type
         response = super().finalize_response(request, response, *args, **kwargs)
@@ -79,10 +79,14 @@ BAD_REQUEST = OpenApiResponse(
     description="A parameter has a bad value; the body names it.",
 )
 NOT_FOUND = OpenApiResponse(DETAIL_ERROR, description="No published object has this slug.")
+# Keyed by media type too: errors are JSON even where the endpoint serves CSV.
+JSON = "application/json"
 ERROR_RESPONSES = {
-    400: BAD_REQUEST,
-    401: OpenApiResponse(DETAIL_ERROR, description="The X-API-Key is unknown, revoked or expired."),
-    429: OpenApiResponse(
+    (400, JSON): BAD_REQUEST,
+    (401, JSON): OpenApiResponse(
+        DETAIL_ERROR, description="The X-API-Key is unknown, revoked or expired."
+    ),
+    (429, JSON): OpenApiResponse(
         DETAIL_ERROR, description="Rate limit reached; `Retry-After` says when to try again."
     ),
 }

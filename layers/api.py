@@ -3,7 +3,13 @@
 import django_filters as filters
 from django.db.models import Count, Prefetch, Q
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import serializers, viewsets
 from rest_framework.reverse import reverse
 
@@ -11,6 +17,11 @@ from dealmap.api import ERROR_RESPONSES, NOT_FOUND, ConditionalMixin
 from dealmap.editorial import Status
 from dealmap.markdown import render_markdown
 from layers.models import Layer, Map
+
+
+def _path(name, description):
+    return OpenApiParameter(name, OpenApiTypes.STR, OpenApiParameter.PATH, description=description)
+
 
 PUBLISHED_PROJECTS = Q(projects__status=Status.PUBLISHED)
 
@@ -87,7 +98,12 @@ LAYER_EXAMPLE = {
     ),
     retrieve=extend_schema(
         summary="One published map with its layers",
-        responses={200: MapDetailSerializer, 404: NOT_FOUND, **ERROR_RESPONSES},
+        parameters=[_path("slug", "The map's slug.")],
+        responses={
+            200: MapDetailSerializer,
+            (404, "application/json"): NOT_FOUND,
+            **ERROR_RESPONSES,
+        },
         examples=[
             OpenApiExample(
                 "A map",
@@ -142,7 +158,11 @@ class LayerFilter(filters.FilterSet):
     ),
     retrieve=extend_schema(
         summary="One layer, by its map's slug and its own",
-        responses={200: LayerSerializer, 404: NOT_FOUND, **ERROR_RESPONSES},
+        parameters=[
+            _path("map_slug", "The slug of the layer's map."),
+            _path("slug", "The layer's slug (unique within its map)."),
+        ],
+        responses={200: LayerSerializer, (404, "application/json"): NOT_FOUND, **ERROR_RESPONSES},
         examples=[OpenApiExample("A layer", value=LAYER_EXAMPLE, response_only=True)],
     ),
 )

@@ -9,6 +9,7 @@ import django_filters as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiExample,
+    OpenApiParameter,
     OpenApiResponse,
     extend_schema,
     extend_schema_field,
@@ -160,6 +161,17 @@ def page_example(item):
     }
 
 
+SLUG = OpenApiParameter(
+    "slug", OpenApiTypes.STR, OpenApiParameter.PATH, description="The project's slug."
+)
+# The shared FilterSet filters layers by slug through a path drf-spectacular cannot type.
+LAYER = OpenApiParameter(
+    "layer",
+    OpenApiTypes.STR,
+    many=True,
+    description="Only projects in these layers (slugs; repeat the parameter for several).",
+)
+
 # ---- views -------------------------------------------------------------------------------------
 
 
@@ -177,6 +189,7 @@ def published_projects():
             "Takes the public pages' parameters. `layer`, `tag` and `stage` repeat "
             "(any of the values matches)."
         ),
+        parameters=[LAYER],
         responses={200: ProjectListSerializer(many=True), **ERROR_RESPONSES},
         examples=[
             OpenApiExample("A page", value=page_example(PROJECT_EXAMPLE), response_only=True)
@@ -184,7 +197,12 @@ def published_projects():
     ),
     retrieve=extend_schema(
         summary="One published project: team, every metric, the firm's view",
-        responses={200: ProjectDetailSerializer, 404: NOT_FOUND, **ERROR_RESPONSES},
+        parameters=[SLUG],
+        responses={
+            200: ProjectDetailSerializer,
+            (404, "application/json"): NOT_FOUND,
+            **ERROR_RESPONSES,
+        },
         examples=[OpenApiExample("A project", value=PROJECT_DETAIL_EXAMPLE, response_only=True)],
     ),
 )
@@ -266,7 +284,7 @@ class ProjectCSVView(ConditionalMixin, generics.ListAPIView):
     """Every project of a filtered list (no paging), one row each."""
 
     filterset_class = ProjectFilter
-    renderer_classes = [CSVRenderer, renderers.JSONRenderer]
+    renderer_classes = [CSVRenderer]
     pagination_class = None
 
     def get_queryset(self):
@@ -275,6 +293,7 @@ class ProjectCSVView(ConditionalMixin, generics.ListAPIView):
     @extend_schema(
         summary="CSV export of a filtered project list",
         description="Same parameters as the project list; every matching row, no paging.",
+        parameters=[LAYER],
         responses={
             (200, "text/csv"): OpenApiResponse(
                 OpenApiTypes.STR,

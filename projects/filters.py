@@ -24,10 +24,11 @@ class ProjectFilter(filters.FilterSet):
         label="Map",
     )
     layer = filters.ModelMultipleChoiceFilter(
-        field_name="layer__slug",  # to_field_name makes the predicate compare slugs
+        field_name="layer",
         to_field_name="slug",
         queryset=Layer.objects.filter(map__in=Map.objects.published()),
         label="Layer",
+        method="filter_layers",
     )
     tag = filters.ModelMultipleChoiceFilter(
         field_name="tags",
@@ -64,6 +65,10 @@ class ProjectFilter(filters.FilterSet):
     class Meta:
         model = Project
         fields = []
+
+    def filter_layers(self, queryset, name, layers):
+        # A method: with to_field_name, the default predicate would compare layer ids with slugs.
+        return queryset.filter(layer__in=layers) if layers else queryset
 
     def filter_tags(self, queryset, name, tags):
         if not tags:

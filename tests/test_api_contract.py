@@ -129,3 +129,12 @@ def test_api_may_be_read_from_any_origin(client):
     assert response["Access-Control-Allow-Origin"] == "*"
     assert preflight["Access-Control-Allow-Origin"] == "*"
     assert "GET" in preflight["Access-Control-Allow-Methods"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", ["/api/v1/projects/", "/api/v1/projects.csv", "/api/schema/"])
+def test_api_options_describes_the_endpoint_in_json(client, url):
+    response = client.options(url)
+
+    assert response.status_code == 200
+    assert "name" in response.json()
