@@ -292,6 +292,7 @@ class ProjectCSVView(ConditionalMixin, generics.ListAPIView):
 
     @extend_schema(
         summary="CSV export of a filtered project list",
+        tags=["projects"],
         description="Same parameters as the project list; every matching row, no paging.",
         parameters=[LAYER],
         responses={
