@@ -20,7 +20,7 @@ from rest_framework.response import Response
 
 from dealmap.api import ERROR_RESPONSES, NOT_FOUND, ConditionalMixin
 from dealmap.markdown import render_markdown
-from projects.filters import ProjectFilter
+from projects.filters import ProjectFilter, UTCIsoDateTimeFilter
 from projects.models import ChangeKind, Project, ProjectChange, TeamMember, TractionMetric
 
 # ---- serializers -----------------------------------------------------------------------------
@@ -321,7 +321,7 @@ class ProjectCSVView(ConditionalMixin, generics.ListAPIView):
 
 
 class ChangeFilter(filters.FilterSet):
-    since = filters.IsoDateTimeFilter(
+    since = UTCIsoDateTimeFilter(
         field_name="at",
         lookup_expr="gte",
         label="Only changes at or after this time (ISO 8601, e.g. 2026-11-20T09:30:00Z).",

@@ -5,12 +5,34 @@ reject the same bad values (a form error on the page, a 400 naming the field in
 the API).
 """
 
+import datetime
+
 import django_filters as filters
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
+from django_filters.fields import IsoDateTimeField
 
 from layers.models import Layer, Map
 from projects.models import Project, Stage, Tag
 from projects.search import search_projects
+
+
+class UTCIsoDateTimeField(IsoDateTimeField):
+    """ISO 8601, turned into UTC: PostgreSQL refuses offsets past ±15:59 that Python accepts."""
+
+    def to_python(self, value):
+        moment = super().to_python(value)
+        if moment is None:
+            return None
+        try:
+            return moment.astimezone(datetime.UTC)
+        except OverflowError as exc:
+            raise ValidationError("Enter a time between the years 1 and 9999.") from exc
+
+
+class UTCIsoDateTimeFilter(filters.IsoDateTimeFilter):
+    field_class = UTCIsoDateTimeField
+
 
 YES_NO = [("true", "Yes"), ("false", "No")]
 MAX_QUERY_LENGTH = 200
@@ -49,7 +71,7 @@ class ProjectFilter(filters.FilterSet):
         choices=YES_NO, method="filter_portfolio", label="Portfolio company"
     )
     q = filters.CharFilter(method="filter_search", max_length=MAX_QUERY_LENGTH, label="Search")
-    updated_since = filters.IsoDateTimeFilter(
+    updated_since = UTCIsoDateTimeFilter(
         field_name="updated_at", lookup_expr="gte", label="Updated since (ISO 8601)"
     )
     ordering = filters.OrderingFilter(

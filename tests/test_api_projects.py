@@ -96,6 +96,12 @@ def test_project_list_takes_the_public_pages_parameters(client, catalogue, query
     assert _slugs(response) == expected
 
 
+def test_project_list_updated_since_takes_any_utc_offset(client, catalogue):
+    response = client.get("/api/v1/projects/", {"updated_since": "2000-01-01T00:00:00+16:29"})
+
+    assert response.json()["count"] == 3
+
+
 def test_project_list_updated_since_keeps_recent_changes(client, catalogue):
     cutoff = timezone.now()
     olas = catalogue["akash"].__class__.objects.get(slug="olas")
@@ -113,6 +119,7 @@ def test_project_list_updated_since_keeps_recent_changes(client, catalogue):
         ("country=USA", "country"),
         ("ordering=secret", "ordering"),
         ("updated_since=yesterday", "updated_since"),
+        ("updated_since=9999-12-31T23:59:59-05:00", "updated_since"),
         ("map=no-such-map", "map"),
         ("layer=nowhere", "layer"),
         ("stage=unicorn", "stage"),

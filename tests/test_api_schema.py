@@ -4,7 +4,9 @@ and the API keeps to it under generated input (Schemathesis, in-process)."""
 import pytest
 import schemathesis
 import yaml
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from openapi_spec_validator import validate
 from schemathesis.checks import not_a_server_error
@@ -101,6 +103,17 @@ def _in_process_schema():
 schema = _in_process_schema()
 
 
+@pytest.fixture
+def keep_test_connection():
+    """Django closes the connection after each WSGI request outside a transaction; the test's
+    data lives in one. Django's own test client unhooks the same two signals."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
 @schema.parametrize()
 @settings(
     max_examples=30,
@@ -109,7 +122,7 @@ schema = _in_process_schema()
     database=None,
     suppress_health_check=list(HealthCheck),
 )
-@pytest.mark.usefixtures("real_maps")
+@pytest.mark.usefixtures("real_maps", "keep_test_connection")
 def test_api_keeps_to_its_schema(case):
     """No 5xx, and every status, header and body as the schema documents it.
 
