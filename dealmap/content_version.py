@@ -10,7 +10,7 @@ fixtures, the shell — several of them written by other people at the same time
 A call in each service would be forgotten in the next one; a signal on the
 models cannot be. What signals cannot see is `QuerySet.update()` and
 `bulk_create()`: code that writes public content that way must call `bump()`
-itself (and `projects.changes.record_*` for the changes feed).
+itself (for projects, `projects.changes.bulk_write()` does both).
 
 The live copy lives in the cache (local memory or Redis per CACHE_URL); the
 `ContentVersion` row is the fallback that survives a cache flush and that

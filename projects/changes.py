@@ -5,7 +5,7 @@ Like the content version (see dealmap/content_version.py for the longer why),
 it is recorded from model signals, because it must be right whatever path made
 the change: admin form or list action, import, management command, shell.
 `QuerySet.update()` and `bulk_create()` send no signals: code that changes
-public projects that way must call `record()` itself.
+public projects that way wraps the write in `bulk_write(projects)`.
 
 A project is public when `Project.objects.published()` holds it: so a change of
 its own status, of its map's status, of its layer's map, or its deletion each
@@ -13,9 +13,12 @@ count, and so do edits of what its public representation shows (its team,
 metrics, tags, layer and map names).
 """
 
+from contextlib import contextmanager
+
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 from django.utils import timezone
 
+from dealmap import content_version
 from dealmap.editorial import Status
 from layers.models import Layer, Map
 from projects.models import ChangeKind, Project, ProjectChange, Tag, TeamMember, TractionMetric
@@ -26,6 +29,20 @@ def record(kind, slugs):
     ProjectChange.objects.bulk_create(
         [ProjectChange(slug=slug, kind=kind, at=now) for slug in slugs]
     )
+
+
+@contextmanager
+def bulk_write(projects):
+    """Around a write that sends no signals (`projects.update(status=…)`): record what entered,
+    changed within and left the published set, and move the content version on."""
+    ids = list(projects.values_list("pk", flat=True))
+    before = set(_public_slugs(pk__in=ids))
+    yield
+    after = set(_public_slugs(pk__in=ids))
+    record(ChangeKind.REMOVED, sorted(before - after))
+    record(ChangeKind.UPDATED, sorted(before & after))
+    record(ChangeKind.PUBLISHED, sorted(after - before))
+    content_version.bump()
 
 
 def _public_slugs(**lookups):

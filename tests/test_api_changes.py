@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from dealmap.editorial import Status
 from layers.models import Map
+from projects.changes import bulk_write
 from projects.models import Project, TeamMember
 from tests.admin_forms import admin_delete, admin_edit
 from tests.factories import make_layer, make_project
@@ -145,3 +146,16 @@ def test_mirror_synced_through_the_api_ends_identical_to_the_site(client, admin_
     assert deleted.slug not in mirror
     assert mirror[edited.slug]["one_liner"] == "Edited in the admin."
     assert "Chief Scientist" in [m["role"] for m in mirror[member_edited.slug]["team"]]
+
+
+def test_changes_record_a_bulk_update_wrapped_in_bulk_write(client, akash):
+    make_project(slug="olas", layer=akash.layer, status=Status.DRAFT)
+    start = timezone.now()
+    etag = client.get("/api/v1/projects/")["ETag"]
+
+    everything = Project.objects.all()
+    with bulk_write(everything):
+        everything.update(status=Status.PUBLISHED, name="Renamed")
+
+    assert _feed(client, start) == [("updated", "akash"), ("published", "olas")]
+    assert client.get("/api/v1/projects/")["ETag"] != etag
