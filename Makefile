@@ -19,11 +19,22 @@ $(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
 
 run: $(VENV)/.runtime
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(PY) manage.py migrate --no-input -v0
-	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(PY) manage.py bootstrap
+	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(PY) manage.py bootstrap --url http://$(HOST):$(PORT)/
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(PY) manage.py runserver $(HOST):$(PORT)
 
-test: $(VENV)/.dev
+# axe-core, injected by the browser tests (package.json); without npm those checks skip.
+node_modules/.axe-core: package.json package-lock.json
+	@if command -v npm >/dev/null; then npm ci --omit=dev --no-audit --no-fund --loglevel=error && touch $@; \
+	else echo "npm not found: the axe-core accessibility checks will skip"; fi
+
+e2e-deps: node_modules/.axe-core
+
+test: $(VENV)/.dev e2e-deps
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+# Lighthouse scores of the map and a project page under gunicorn (bench/README.md).
+bench: $(VENV)/.runtime
+	$(PY) bench/lighthouse.py
 
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .

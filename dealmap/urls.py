@@ -1,8 +1,11 @@
 from django.contrib import admin
+from django.contrib.sitemaps import views as sitemaps
 from django.urls import include, path, re_path
 
 from dealmap.api import DocsView, SchemaView, api_not_found
 from dealmap.health import healthz
+from dealmap.seo import SITEMAPS, robots_txt
+from projects.views import ProjectFeed
 
 admin.site.site_header = "dealmap admin"
 
@@ -14,4 +17,15 @@ urlpatterns = [
     path("api/schema/", SchemaView.as_view(), name="api-schema"),
     path("api/docs/", DocsView.as_view(url_name="api-schema"), name="api-docs"),
     re_path(r"^api/", api_not_found),
+    path("", include("layers.urls")),
+    path("projects/", include("projects.urls")),
+    path("feed/", ProjectFeed(), name="feed"),
+    path("sitemap.xml", sitemaps.index, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path(
+        "sitemap-<section>.xml",
+        sitemaps.sitemap,
+        {"sitemaps": SITEMAPS},
+        name="django.contrib.sitemaps.views.sitemap",
+    ),
+    path("robots.txt", robots_txt, name="robots"),
 ]

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from projects.imports.admin import ImportExportMixin
 from projects.models import Project, Tag, TeamMember, TractionMetric
 
 
@@ -19,7 +20,7 @@ class TractionMetricInline(admin.TabularInline):
 
 
 @admin.register(Project)
-class ProjectAdmin(admin.ModelAdmin):
+class ProjectAdmin(ImportExportMixin, admin.ModelAdmin):
     list_display = ["name", "layer", "status", "is_portfolio", "last_reviewed_at", "updated_at"]
     list_filter = ["status", "layer__map", "layer", "is_portfolio", "stage"]
     list_select_related = ["layer__map"]

@@ -46,6 +46,8 @@ class ProjectFilter(filters.FilterSet):
         label="Map",
     )
     layer = filters.ModelMultipleChoiceFilter(
+        # A method (filter_layers) compares layers, not slugs with ids; it also keeps the
+        # field name plain, which drf-spectacular needs to type the parameter.
         field_name="layer",
         to_field_name="slug",
         queryset=Layer.objects.filter(map__in=Map.objects.published()),
@@ -89,7 +91,6 @@ class ProjectFilter(filters.FilterSet):
         fields = []
 
     def filter_layers(self, queryset, name, layers):
-        # A method: with to_field_name, the default predicate would compare layer ids with slugs.
         return queryset.filter(layer__in=layers) if layers else queryset
 
     def filter_tags(self, queryset, name, tags):

@@ -57,3 +57,26 @@ def test_production_responses_carry_the_security_headers(client):
     assert response["X-Frame-Options"] == "DENY"
     assert "default-src 'self'" in response["Content-Security-Policy"]
     assert "frame-ancestors 'none'" in response["Content-Security-Policy"]
+
+
+def test_cache_url_selects_the_backend():
+    from dealmap.settings import cache_config
+
+    assert cache_config("locmem://")["BACKEND"].endswith("LocMemCache")
+    assert cache_config("dummy://")["BACKEND"].endswith("DummyCache")
+    assert cache_config("redis://127.0.0.1:6379/9")["LOCATION"] == "redis://127.0.0.1:6379/9"
+
+
+def test_redis_cache_url_talks_to_a_real_redis():
+    from django.core.cache.backends.redis import RedisCache
+
+    from dealmap.settings import cache_config
+
+    config = cache_config("redis://127.0.0.1:6379/9")
+    cache = RedisCache(config["LOCATION"], {"KEY_PREFIX": "dealmap-test"})
+    try:
+        cache.set("ping", "pong", 5)
+    except Exception as exc:
+        pytest.skip(f"no Redis at 127.0.0.1:6379 ({exc.__class__.__name__})")
+    assert cache.get("ping") == "pong"
+    cache.delete("ping")

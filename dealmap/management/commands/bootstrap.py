@@ -14,16 +14,17 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--username", default="admin")
+        parser.add_argument("--url", default="http://127.0.0.1:8000/", help="Where the site runs.")
 
-    def handle(self, *args, username, **options):
+    def handle(self, *args, username, url, **options):
         if Map.objects.exists():
             self.stdout.write("Maps already loaded; leaving the content as it is.")
         else:
             call_command("loaddata", *FIXTURES, verbosity=0)
             self.stdout.write(self.style.SUCCESS(f"Loaded the maps: {', '.join(FIXTURES)}."))
-        self.ensure_admin(username)
+        self.ensure_admin(username, admin_url=url.rstrip("/") + "/admin/")
 
-    def ensure_admin(self, username):
+    def ensure_admin(self, username, *, admin_url):
         users = get_user_model().objects
         if users.filter(is_superuser=True).exists():
             self.stdout.write(
@@ -37,6 +38,6 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 "\nAdmin login created (shown once, keep it):\n"
-                f"  http://127.0.0.1:8000/admin/\n  username: {username}\n  password: {password}\n"
+                f"  {admin_url}\n  username: {username}\n  password: {password}\n"
             )
         )

@@ -1,0 +1,141 @@
+"""The map pages: the default map at /, any published map, the list of maps, the embed.
+
+A map page is a band per layer with at most TILES_PER_LAYER tiles each and a
+count per layer; a bigger layer links to its full, paginated list. Filtering
+and search take the same parameters as /projects/ through the shared FilterSet.
+"""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import Count, Q
+from django.http import QueryDict
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.clickjacking import xframe_options_exempt
+from django.views.decorators.csp import csp_override
+from django.views.decorators.http import require_safe
+
+from dealmap.editorial import Status
+from layers.models import Map
+from projects import selectors
+from projects.models import Project
+from projects.views import render_filtered, require_staff
+
+TILES_PER_LAYER = 24
+TONES = 9
+
+
+@dataclass
+class Band:
+    layer: object
+    count: int
+    tiles: list
+    filters: QueryDict
+    tone: int = 0  # the band's colour, one of TONES
+
+    @property
+    def hidden(self):
+        return self.count - len(self.tiles)
+
+    @property
+    def see_all(self):
+        """The layer's full list, with the filters the map has now."""
+        query = self.filters.copy()
+        query.setlist("map", [self.layer.map.slug])
+        query.setlist("layer", [self.layer.slug])
+        return f"{reverse('projects:list')}?{query.urlencode()}"
+
+
+def map_bands(layers, projects, *, keep_empty=True, filters=None):
+    """One band per layer of the map: its count and its first tiles (three queries)."""
+    counts = selectors.layer_counts(projects)
+    tiles = {}
+    for project in selectors.first_per_layer(projects, TILES_PER_LAYER):
+        tiles.setdefault(project.layer_id, []).append(project)
+    filters = filters if filters is not None else QueryDict()
+    return [
+        Band(layer, counts.get(layer.pk, 0), tiles.get(layer.pk, []), filters, index % TONES)
+        for index, layer in enumerate(layers)
+        if keep_empty or counts.get(layer.pk)
+    ]
+
+
+def _map_projects(map_, *, preview):
+    """A published map shows its published projects; a preview shows what publishing would."""
+    if preview:
+        return Project.objects.filter(status=Status.PUBLISHED, layer__map=map_)
+    return Project.objects.published().filter(layer__map=map_)
+
+
+def _render_map(request, map_, *, preview=False, home=False):
+    base = _map_projects(map_, preview=preview)
+    layers = list(map_.layers.all())
+    # The map is in the URL; `map` would only contradict it.
+    data = request.GET.copy()
+    data.pop("map", None)
+    data.pop("page", None)
+    filterset = selectors.project_filter(data, base, layers=map_.layers.all())
+    panel = selectors.filter_panel(filterset, base=base, layers=layers)
+    valid = filterset.is_valid()
+    others = data.copy()
+    others.pop("layer", None)
+    bands = (
+        map_bands(layers, filterset.qs, keep_empty=not panel.active, filters=others)
+        if valid
+        else []
+    )
+    context = {
+        "map": map_,
+        "bands": bands,
+        "total": sum(band.count for band in bands),
+        "panel": panel,
+        "preview": preview,
+        "home": home,
+        "form_url": request.path,
+    }
+    return render_filtered(
+        request, "layers/map.html", context, fragment="bands", status=200 if valid else 400
+    )
+
+
+@require_safe
+def home(request):
+    map_ = Map.objects.published().first()
+    if map_ is None:
+        return render(request, "layers/no_map.html")
+    return _render_map(request, map_, home=True)
+
+
+@require_safe
+def map_detail(request, slug):
+    return _render_map(request, get_object_or_404(Map.objects.published(), slug=slug))
+
+
+@require_safe
+@never_cache
+def map_preview(request, slug):
+    """Staff see any map as it will look once published; others get a 404."""
+    require_staff(request)
+    return _render_map(request, get_object_or_404(Map.objects.all(), slug=slug), preview=True)
+
+
+@require_safe
+def map_list(request):
+    published = Project.objects.published().values("pk")
+    maps = Map.objects.published().annotate(
+        project_count=Count("layers__projects", filter=Q(layers__projects__in=published)),
+        layer_count=Count("layers", distinct=True),
+    )
+    return render(request, "layers/map_list.html", {"maps": maps})
+
+
+@require_safe
+@xframe_options_exempt
+@csp_override({**settings.SECURE_CSP, "frame-ancestors": ["*"]})
+def embed(request, slug):
+    """A chrome-less map for other sites' iframes: the one path that may be framed."""
+    map_ = get_object_or_404(Map.objects.published(), slug=slug)
+    bands = map_bands(map_.layers.all(), Project.objects.published().filter(layer__map=map_))
+    return render(request, "layers/embed.html", {"map": map_, "bands": bands})

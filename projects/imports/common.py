@@ -1,0 +1,331 @@
+"""What every importer shares: cleaning values, planning project writes, writing them in bulk.
+
+An importer reads its file into `ProjectPlan`s (no writes), reports each row in an
+`ImportResult`, and only when no row is rejected hands the plans to
+`apply_project_plans`, which writes everything with a handful of bulk queries.
+"""
+
+import datetime
+import decimal
+from dataclasses import dataclass, field
+
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from dealmap.editorial import Status
+from projects.models import Project, Tag, TeamMember, TractionMetric
+
+BATCH_SIZE = 500
+# bulk_update writes one CASE per field over the whole batch: smaller batches are faster.
+UPDATE_BATCH_SIZE = 100
+TEAM_FIELDS = ["name", "role", "bio", "url", "is_founder", "position"]
+METRIC_FIELDS = [
+    "label", "value", "unit", "qualifier", "as_of", "source_url", "note", "is_headline",
+    "position",
+]  # fmt: skip
+TRUE_WORDS = {"1", "true", "yes", "y", "x"}
+FALSE_WORDS = {"", "0", "false", "no", "n"}
+
+
+class RowError(Exception):
+    """A value that cannot be imported; the message is the reason shown for its row."""
+
+
+def require_permissions(user, *perms):
+    """Imports are writes: the same model permissions as the admin forms they stand in for.
+
+    `user=None` is the command line, where the operator already has the database.
+    """
+    if user is None:
+        return
+    missing = [perm for perm in perms if not user.has_perm(perm)]
+    if missing:
+        raise PermissionDenied(f"{user} may not import: missing permission {', '.join(missing)}.")
+
+
+def run_atomically(result, *, dry_run, work):
+    """Run `work` in one transaction; keep it only if it is not a dry run and nothing failed.
+
+    A dry run performs the very same writes and rolls them back, so the preview proves
+    the database accepts them.
+    """
+    try:
+        with transaction.atomic():
+            work()
+            if dry_run or result.has_errors:
+                transaction.set_rollback(True)
+    except IntegrityError as exc:
+        result.errors.append(f"The database refused the import, nothing was written: {exc}")
+    result.applied = not dry_run and not result.has_errors
+    return result
+
+
+# --- values -------------------------------------------------------------------------------
+
+
+def model_max_length(model, name):
+    return model._meta.get_field(name).max_length
+
+
+def clean_text(model, name, value, *, label=None, required=False):
+    """Short text is trimmed; long (Markdown) text is kept byte for byte."""
+    limit = model_max_length(model, name)
+    text = "" if value is None else str(value)
+    if limit:
+        text = text.strip()
+    if required and not text.strip():
+        raise RowError(f"{label or name} is required")
+    if limit and len(text) > limit:
+        raise RowError(f"{label or name} is longer than {limit} characters")
+    return text
+
+
+def clean_url(model, name, value, *, label=None, required=False):
+    """The database only stores http(s) addresses; say so before it refuses them."""
+    url = clean_text(model, name, value, label=label, required=required)
+    if url and not url.startswith(("http://", "https://")):
+        raise RowError(f"{label or name} must start with http:// or https:// (got {url!r})")
+    if url and any(ch.isspace() for ch in url):
+        raise RowError(f"{label or name} contains spaces ({url!r})")
+    return url
+
+
+def clean_bool(value, *, label):
+    if isinstance(value, bool):
+        return value
+    word = "" if value is None else str(value).strip().lower()
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    raise RowError(f"{label} must be yes or no (got {value!r})")
+
+
+def clean_int(value, *, label, low=None, high=None, required=False):
+    text = "" if value is None else str(value).strip()
+    if not text:
+        if required:
+            raise RowError(f"{label} is required")
+        return None
+    try:
+        number = int(float(text)) if text.endswith(".0") else int(text)
+    except ValueError:
+        raise RowError(f"{label} must be a whole number (got {text!r})") from None
+    if (low is not None and number < low) or (high is not None and number > high):
+        raise RowError(f"{label} must be between {low} and {high} (got {number})")
+    return number
+
+
+def clean_date(value, *, label, required=False, not_future=False):
+    if isinstance(value, datetime.datetime):
+        value = value.date()
+    if isinstance(value, datetime.date):
+        day = value
+    else:
+        text = "" if value is None else str(value).strip()
+        if not text:
+            if required:
+                raise RowError(f"{label} is required")
+            return None
+        try:
+            day = datetime.date.fromisoformat(text[:10])
+        except ValueError:
+            raise RowError(f"{label} must be a date as YYYY-MM-DD (got {text!r})") from None
+    if not_future and day > timezone.localdate():
+        raise RowError(f"{label} {day.isoformat()} is in the future")
+    return day
+
+
+def clean_decimal(value, *, label, max_digits=20, places=2):
+    text = "" if value is None else str(value).strip().replace(",", "").replace("_", "")
+    if not text:
+        raise RowError(f"{label} is required")
+    try:
+        number = decimal.Decimal(text)
+    except decimal.InvalidOperation:
+        raise RowError(f"{label} must be a number (got {value!r})") from None
+    if not number.is_finite():
+        raise RowError(f"{label} must be a number (got {value!r})")
+    number = number.quantize(decimal.Decimal(1).scaleb(-places))
+    if len(number.as_tuple().digits) > max_digits:
+        raise RowError(f"{label} is too large")
+    return number
+
+
+def clean_choice(choices, value, *, label):
+    """Accept a choice by its stored value or by its label, in any case."""
+    text = "" if value is None else str(value).strip()
+    if not text:
+        return ""
+    for stored, shown in choices:
+        if text.lower() in {stored.lower(), str(shown).lower()}:
+            return stored
+    allowed = ", ".join(str(shown) for stored, shown in choices if stored)
+    raise RowError(f"{label} {text!r} is not one of: {allowed}")
+
+
+def unique_slug(name, taken, *, max_length=80):
+    """A slug from the name, suffixed -2, -3… until it is not in `taken` (which it joins)."""
+    base = slugify(name)[:max_length].strip("-") or "project"
+    slug, n = base, 1
+    while slug in taken:
+        n += 1
+        suffix = f"-{n}"
+        slug = f"{base[: max_length - len(suffix)]}{suffix}"
+    taken.add(slug)
+    return slug
+
+
+def tag_slug(name):
+    return slugify(name)[: model_max_length(Tag, "slug")].strip("-")
+
+
+# --- planning -----------------------------------------------------------------------------
+
+
+@dataclass
+class ProjectPlan:
+    """The writes for one project: field values, and tags/team/metrics when they change.
+
+    `tags`, `team` and `metrics` are None when the import leaves them as they are.
+    """
+
+    project: Project
+    is_new: bool
+    values: dict = field(default_factory=dict)
+    changed: list[str] = field(default_factory=list)
+    tags: list[str] | None = None
+    team: list[dict] | None = None
+    metrics: list[dict] | None = None
+
+    @property
+    def has_changes(self):
+        return self.is_new or bool(self.changed) or self._related_changes()
+
+    def _related_changes(self):
+        return any(value is not None for value in (self.tags, self.team, self.metrics))
+
+    def describe(self):
+        names = list(self.changed)
+        names += [
+            label
+            for label, v in [("tags", self.tags), ("team", self.team), ("metrics", self.metrics)]
+            if v is not None
+        ]
+        return names
+
+
+def plan_project(project, values, *, tags=None, team=None, metrics=None):
+    """Compare the wanted values with the project; keep only what differs.
+
+    An existing project is left untouched until `apply_project_plans`, so a rejected
+    plan still describes the project as it is.
+    """
+    is_new = project.pk is None
+    plan = ProjectPlan(project=project, is_new=is_new, values=values)
+    if is_new:
+        for name, value in values.items():
+            setattr(project, name, value)
+    else:
+        plan.changed = [name for name, value in values.items() if getattr(project, name) != value]
+    if tags is not None and (is_new or set(tags) != {t.slug for t in project.tags.all()}):
+        plan.tags = sorted(set(tags))
+    if team is not None and (is_new or team != related_rows(project.team.all(), TEAM_FIELDS)):
+        plan.team = team
+    if metrics is not None and (
+        is_new or metrics != related_rows(project.metrics.all(), METRIC_FIELDS)
+    ):
+        plan.metrics = metrics
+    return plan
+
+
+def related_rows(objects, fields):
+    return [{name: getattr(obj, name) for name in fields} for obj in objects]
+
+
+def not_a_draft_reason(project):
+    """Imports change drafts only: a published page never changes behind the workflow."""
+    return (
+        f"'{project.name}' is {project.get_status_display().lower()}; an import changes drafts "
+        "only. Move it back to draft in the admin first, or make this change there."
+    )
+
+
+def is_draft(project):
+    return project.status == Status.DRAFT
+
+
+# --- writing ------------------------------------------------------------------------------
+
+
+def apply_project_plans(plans, *, user, tags_by_slug, progress=None):
+    """Write the plans with bulk queries: a constant number of statements per 500 projects."""
+    now = timezone.now()
+    new_tags = [tag for tag in tags_by_slug.values() if tag.pk is None]
+    Tag.objects.bulk_create(new_tags, batch_size=BATCH_SIZE)
+    creates = [plan for plan in plans if plan.is_new]
+    # A change to tags, team or metrics alone is a new version of the project too.
+    updates = [plan for plan in plans if not plan.is_new and plan.describe()]
+    total, done = len(creates) + len(updates), 0
+    for batch in batched(creates):
+        for plan in batch:
+            plan.project.created_by = plan.project.updated_by = user
+        Project.objects.bulk_create([plan.project for plan in batch])
+        done += len(batch)
+        report(progress, "writing", done, total)
+    for batch in batched(updates):
+        fields = {"version", "updated_at", "updated_by"}
+        for plan in batch:
+            for name in plan.changed:
+                setattr(plan.project, name, plan.values[name])
+            plan.project.version += 1
+            plan.project.updated_at = now
+            plan.project.updated_by = user
+            fields.update(plan.changed)
+        Project.objects.bulk_update(
+            [plan.project for plan in batch], sorted(fields), batch_size=UPDATE_BATCH_SIZE
+        )
+        done += len(batch)
+        report(progress, "writing", done, total)
+    _replace_tags(plans, tags_by_slug)
+    _replace_related(plans, "team", TeamMember)
+    _replace_related(plans, "metrics", TractionMetric)
+
+
+def _replace_tags(plans, tags_by_slug):
+    through = Project.tags.through
+    changing = [plan for plan in plans if plan.tags is not None]
+    stale = [plan.project.pk for plan in changing if not plan.is_new]
+    if stale:
+        through.objects.filter(project_id__in=stale).delete()
+    links = [
+        through(project_id=plan.project.pk, tag_id=tags_by_slug[slug].pk)
+        for plan in changing
+        for slug in plan.tags
+    ]
+    through.objects.bulk_create(links, batch_size=BATCH_SIZE)
+
+
+def _replace_related(plans, attr, model):
+    changing = [plan for plan in plans if getattr(plan, attr) is not None]
+    stale = [plan.project.pk for plan in changing if not plan.is_new]
+    if stale:
+        model.objects.filter(project_id__in=stale).delete()
+    rows = [
+        model(project_id=plan.project.pk, **values)
+        for plan in changing
+        for values in getattr(plan, attr)
+    ]
+    model.objects.bulk_create(rows, batch_size=BATCH_SIZE)
+
+
+def batched(items, size=BATCH_SIZE):
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def report(progress, stage, done, total):
+    if progress is not None:
+        progress(stage, done, total)
