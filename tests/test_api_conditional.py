@@ -103,3 +103,13 @@ def test_content_version_moves_on_with_every_public_write(akash):
     akash.layer.map.save()
 
     assert content_version.current().number == before + 3
+
+
+def test_api_head_answers_like_get_without_a_body(client, akash):
+    get = client.get("/api/v1/projects/")
+
+    head = client.head("/api/v1/projects/")
+    revalidated = client.head("/api/v1/projects/", headers={"If-None-Match": get["ETag"]})
+
+    assert (head.status_code, head.content, head["ETag"]) == (200, b"", get["ETag"])
+    assert revalidated.status_code == 304
