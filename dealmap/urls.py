@@ -4,12 +4,19 @@ from django.urls import include, path, re_path
 
 from dealmap.api import DocsView, SchemaView, api_not_found
 from dealmap.health import healthz
+from dealmap.markdown_preview import markdown_preview
 from dealmap.seo import SITEMAPS, robots_txt
 from projects.views import ProjectFeed
 
 admin.site.site_header = "dealmap admin"
 
 urlpatterns = [
+    # Before admin.site.urls, whose catch-all would otherwise answer this path.
+    path(
+        "admin/markdown-preview/",
+        admin.site.admin_view(markdown_preview),
+        name="admin-markdown-preview",
+    ),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
     # The partner API (docs/api.md): versioned endpoints, their schema and interactive docs.

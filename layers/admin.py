@@ -1,27 +1,62 @@
 from django.contrib import admin
 
 from layers.models import Layer, Map
+from projects.editorial_admin import (
+    EDITORIAL_READONLY,
+    EditorialAdmin,
+    EditorialForm,
+    MarkdownTextarea,
+    ParentEditableMixin,
+)
 
 
-class LayerInline(admin.TabularInline):
+class LayerInline(ParentEditableMixin, admin.TabularInline):
     model = Layer
+    is_inline = True
     extra = 0
     prepopulated_fields = {"slug": ("name",)}
     fields = ["position", "name", "slug", "description"]
 
 
+class MapForm(EditorialForm):
+    class Meta:
+        model = Map
+        fields = "__all__"
+        widgets = {"intro": MarkdownTextarea}
+
+
 @admin.register(Map)
-class MapAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "status", "position", "updated_at"]
+class MapAdmin(EditorialAdmin):
+    form = MapForm
+    list_display = ["name", "slug", "status_badge", "position", "updated_at"]
     list_filter = ["status"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ("name",)}
-    readonly_fields = ["version", "created_at", "updated_at"]
+    readonly_fields = EDITORIAL_READONLY
     inlines = [LayerInline]
+    preview_url_name = "layers:preview"
+    preview_path = "/maps/{slug}/preview/"
+    fieldsets = [
+        (None, {"fields": ["name", "slug", "tagline", "position", "intro"]}),
+        (
+            "Workflow",
+            {
+                "fields": [
+                    "status",
+                    "comment",
+                    "expected_version",
+                    ("published_at", "last_reviewed_at"),
+                    ("version", "updated_at", "updated_by"),
+                    "status_history",
+                ]
+            },
+        ),
+    ]
 
 
 @admin.register(Layer)
-class LayerAdmin(admin.ModelAdmin):
+class LayerAdmin(ParentEditableMixin, admin.ModelAdmin):
+    parent_field = "map"
     list_display = ["name", "map", "slug", "position"]
     list_filter = ["map"]
     list_select_related = ["map"]

@@ -1,7 +1,14 @@
+import datetime
+
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import BooleanField, Case, Exists, OuterRef, Q, When
+from django.db.models.functions import Coalesce
 from django.urls import reverse
+from django.utils import timezone
 
 from dealmap.editorial import Editorial, Status
 from layers.models import Layer
@@ -52,6 +59,41 @@ class ProjectQuerySet(models.QuerySet):
     def published(self):
         """What visitors and partners may see: published, on a published map."""
         return self.filter(status=Status.PUBLISHED, layer__map__status=Status.PUBLISHED)
+
+    def with_freshness(self):
+        """Annotate `needs_review`: not reviewed for REVIEW_MAX_AGE_DAYS, or a stale metric.
+
+        A metric is stale when the newest point of its series (rows sharing a
+        label) is older than REVIEW_METRIC_MAX_AGE_DAYS: old points of a series
+        that goes on are history, not staleness. Archived projects never need review.
+        """
+        now = timezone.now()
+        metric_cutoff = now.date() - datetime.timedelta(days=settings.REVIEW_METRIC_MAX_AGE_DAYS)
+        review_cutoff = now - datetime.timedelta(days=settings.REVIEW_MAX_AGE_DAYS)
+        newer_point = TractionMetric.objects.filter(
+            project=OuterRef("project"), label=OuterRef("label"), as_of__gte=metric_cutoff
+        )
+        stale_series = TractionMetric.objects.filter(
+            project=OuterRef("pk"), as_of__lt=metric_cutoff
+        ).filter(~Exists(newer_point))
+        return self.annotate(
+            has_stale_metric=Exists(stale_series),
+            reviewed_or_created_at=Coalesce("last_reviewed_at", "created_at"),
+        ).annotate(
+            needs_review=Case(
+                When(status=Status.ARCHIVED, then=False),
+                When(reviewed_or_created_at__lt=review_cutoff, then=True),
+                When(has_stale_metric=True, then=True),
+                default=False,
+                output_field=BooleanField(),
+            )
+        )
+
+    def needs_review(self):
+        return self.with_freshness().filter(needs_review=True)
+
+    def awaiting_approval(self):
+        return self.filter(status=Status.IN_REVIEW)
 
 
 class Project(Editorial):
@@ -177,3 +219,39 @@ class ProjectChange(models.Model):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.kind} {self.slug}"
+
+
+class StatusChange(models.Model):
+    """One editorial transition of a map or a project: who moved it, when, from where to where.
+
+    The workflow permissions of both maps and projects live here, so the
+    Editor and Publisher groups are defined by one app's migrations.
+    """
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    object_id = models.PositiveBigIntegerField()
+    target = GenericForeignKey("content_type", "object_id")
+    from_status = models.CharField(max_length=16, choices=Status.choices)
+    to_status = models.CharField(max_length=16, choices=Status.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    comment = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(
+                fields=["content_type", "object_id", "created_at"], name="statuschange_object_idx"
+            )
+        ]
+        permissions = [
+            ("submit_project", "Can submit a project for review or send it back to draft"),
+            ("publish_project", "Can approve, publish, unpublish and archive a project"),
+            ("submit_map", "Can submit a map for review or send it back to draft"),
+            ("publish_map", "Can approve, publish, unpublish and archive a map"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_from_status_display()} → {self.get_to_status_display()}"

@@ -66,6 +66,13 @@ def admin_edit(client, obj, **changes):
     return response
 
 
+def admin_publish(client, obj):
+    """Publish through the workflow, as a Publisher does: submit for review, then approve."""
+    admin_edit(client, obj, status="in_review")
+    obj.refresh_from_db()
+    return admin_edit(client, obj, status="published")
+
+
 def admin_delete(client, obj):
     response = client.post(admin_url(obj, "delete"), {"post": "yes"})
     assert response.status_code == 302, "the admin refused the delete"

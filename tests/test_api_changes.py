@@ -10,7 +10,7 @@ from dealmap.editorial import Status
 from layers.models import Map
 from projects.changes import bulk_write
 from projects.models import Project, TeamMember
-from tests.admin_forms import admin_delete, admin_edit
+from tests.admin_forms import admin_delete, admin_edit, admin_publish
 from tests.factories import make_layer, make_project
 
 
@@ -28,18 +28,22 @@ def test_changes_record_publish_edit_unpublish_and_delete_in_the_admin(client, a
     draft = make_project(slug="olas", layer=akash.layer, status=Status.DRAFT)
     start = timezone.now()
 
-    admin_edit(admin_client, draft, status=Status.PUBLISHED)
+    admin_publish(admin_client, draft)
     admin_edit(admin_client, akash, name="Akash Network")
     admin_edit(admin_client, Project.objects.get(slug="olas"), status=Status.DRAFT)
-    admin_edit(admin_client, Project.objects.get(slug="olas"), status=Status.PUBLISHED)
+    admin_publish(admin_client, Project.objects.get(slug="olas"))
     admin_edit(admin_client, Project.objects.get(slug="olas"), status=Status.ARCHIVED)
     admin_delete(admin_client, Project.objects.get(slug="akash"))
 
+    # The admin saves the form's content first (still published: "updated"), then moves the
+    # status through the workflow ("removed").
     assert _feed(client, start) == [
         ("published", "olas"),
         ("updated", "akash"),
+        ("updated", "olas"),
         ("removed", "olas"),
         ("published", "olas"),
+        ("updated", "olas"),
         ("removed", "olas"),
         ("removed", "akash"),
     ]
@@ -51,7 +55,7 @@ def test_changes_record_a_map_leaving_and_entering_the_published_set(client, adm
     start = timezone.now()
 
     admin_edit(admin_client, akash.layer.map, status=Status.DRAFT)
-    admin_edit(admin_client, Map.objects.get(), status=Status.PUBLISHED)
+    admin_publish(admin_client, Map.objects.get())
 
     feed = _feed(client, start)
     assert sorted(feed[:2]) == [("removed", "akash"), ("removed", "olas")]
@@ -131,7 +135,7 @@ def test_mirror_synced_through_the_api_ends_identical_to_the_site(client, admin_
     draft = make_project(slug="newcomer", layer=Project.objects.first().layer, status=Status.DRAFT)
     edited, unpublished, deleted, member_edited = Project.objects.published()[:4]
 
-    admin_edit(admin_client, draft, status=Status.PUBLISHED)
+    admin_publish(admin_client, draft)
     admin_edit(admin_client, edited, one_liner="Edited in the admin.")
     admin_edit(admin_client, unpublished, status=Status.DRAFT)
     admin_delete(admin_client, deleted)

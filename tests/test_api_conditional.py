@@ -7,7 +7,7 @@ from django.core.cache import cache
 from dealmap import content_version
 from dealmap.editorial import Status
 from projects.models import Project
-from tests.admin_forms import admin_edit
+from tests.admin_forms import admin_publish
 from tests.factories import make_layer, make_project
 
 pytestmark = pytest.mark.django_db
@@ -62,7 +62,7 @@ def test_api_publish_in_the_admin_changes_the_etag_at_once(client, admin_client,
     draft = make_project(slug="bittensor", layer=akash.layer, status=Status.DRAFT)
     before = client.get("/api/v1/projects/")
 
-    admin_edit(admin_client, draft, status=Status.PUBLISHED)
+    admin_publish(admin_client, draft)
     after = client.get("/api/v1/projects/", headers={"If-None-Match": before["ETag"]})
 
     assert after.status_code == 200

@@ -47,3 +47,13 @@ def test_passwords_differ_between_installs():
     second = re.search(r"password: (\S+)", _bootstrap()).group(1)
 
     assert first != second
+
+
+@pytest.mark.django_db
+def test_first_run_gives_every_project_a_first_revision():
+    from reversion.models import Version
+
+    _bootstrap()
+
+    venice = Project.objects.get(slug="venice")
+    assert Version.objects.get_for_object(venice).count() == 1

@@ -4,8 +4,10 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+    # After the editorial migrations, which reached main first: one line of history,
+    # without editing theirs or adding a merge migration.
     dependencies = [
-        ("projects", "0002_trigram_extension"),
+        ("projects", "0005_editorial_groups"),
     ]
 
     operations = [

@@ -21,6 +21,9 @@ class Command(BaseCommand):
             self.stdout.write("Maps already loaded; leaving the content as it is.")
         else:
             call_command("loaddata", *FIXTURES, verbosity=0)
+            # A first revision of each loaded object, so the admin's history,
+            # compare and conflict messages have a starting point.
+            call_command("createinitialrevisions", comment="Loaded from the fixtures.", verbosity=0)
             self.stdout.write(self.style.SUCCESS(f"Loaded the maps: {', '.join(FIXTURES)}."))
         self.ensure_admin(username, admin_url=url.rstrip("/") + "/admin/")
 
