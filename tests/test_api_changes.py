@@ -163,3 +163,30 @@ def test_changes_record_a_bulk_update_wrapped_in_bulk_write(client, akash):
 
     assert _feed(client, start) == [("updated", "akash"), ("published", "olas")]
     assert client.get("/api/v1/projects/")["ETag"] != etag
+
+
+def test_changes_after_a_restore_in_the_admin_end_with_the_project_still_published(
+    client, admin_client, akash
+):
+    from django.urls import reverse
+    from reversion.models import Version
+
+    from tests.editorial import admin_form_data
+
+    akash.status = Status.DRAFT
+    akash.save()
+    admin_edit(admin_client, akash, name="Akash (draft name)")  # a revision while a draft
+    admin_publish(admin_client, Project.objects.get(slug="akash"))
+    draft_revision = Version.objects.get_for_object(akash).last()
+    start = timezone.now()
+
+    url = reverse("admin:projects_project_revision", args=[akash.pk, draft_revision.pk])
+    admin_client.post(url, admin_form_data(admin_client.get(url)))
+
+    # Replaying the feed as a mirror does must leave the project present.
+    present = None
+    for kind, slug in _feed(client, start):
+        assert slug == "akash"
+        present = kind != "removed"
+    assert present is True
+    assert Project.objects.published().filter(slug="akash").exists()
