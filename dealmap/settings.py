@@ -87,11 +87,13 @@ INSTALLED_APPS = [
     "django_filters",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "corsheaders",
     "reversion",
     "dealmap",
     "layers",
     "projects",
+    "partners",
 ]
 
 MIDDLEWARE = [
@@ -200,16 +202,38 @@ CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
 
 REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
-    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    # A partner key only lifts the rate limit; without one the API is open to anyone.
+    "DEFAULT_AUTHENTICATION_CLASSES": ["partners.auth.PartnerKeyAuthentication"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_PAGINATION_CLASS": "dealmap.pagination.PageNumberPagination",
+    "DEFAULT_THROTTLE_CLASSES": [
+        "partners.throttles.AnonRateThrottle",
+        "partners.throttles.PartnerRateThrottle",
+    ],
+    # Documented in docs/api.md; the anonymous limit is modest on purpose.
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env("API_ANON_RATE", "60/min"),
+        "partner": env("API_PARTNER_RATE", "1200/min"),
+    },
     "UNAUTHENTICATED_USER": None,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": f"{SITE_NAME} partner API",
+    "DESCRIPTION": (
+        "The published market maps as read-only JSON. Guide: docs/api.md in the repository."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI's files come from drf-spectacular-sidecar and are served by us: no CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Operations are tagged (and generated clients grouped) by resource: maps, projects, …
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "ENUM_NAME_OVERRIDES": {"ChangeKindEnum": "projects.models.ChangeKind"},
 }
 
 # Editorial freshness: what "needs review" means.

@@ -1,7 +1,8 @@
 from django.contrib import admin
 from django.contrib.sitemaps import views as sitemaps
-from django.urls import include, path
+from django.urls import include, path, re_path
 
+from dealmap.api import DocsView, SchemaView, api_not_found
 from dealmap.health import healthz
 from dealmap.markdown_preview import markdown_preview
 from dealmap.seo import SITEMAPS, robots_txt
@@ -18,6 +19,11 @@ urlpatterns = [
     ),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
+    # The partner API (docs/api.md): versioned endpoints, their schema and interactive docs.
+    path("api/v1/", include("dealmap.api_urls")),
+    path("api/schema/", SchemaView.as_view(), name="api-schema"),
+    path("api/docs/", DocsView.as_view(url_name="api-schema"), name="api-docs"),
+    re_path(r"^api/", api_not_found),
     path("", include("layers.urls")),
     path("projects/", include("projects.urls")),
     path("feed/", ProjectFeed(), name="feed"),

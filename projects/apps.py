@@ -17,3 +17,6 @@ class ProjectsConfig(AppConfig):
 
     def ready(self):
         connection_created.connect(set_typo_threshold, dispatch_uid="projects.typo_threshold")
+        from projects import changes
+
+        changes.connect_signals()

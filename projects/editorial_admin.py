@@ -27,8 +27,9 @@ from reversion.models import Version
 from reversion.revisions import is_active, set_comment
 
 from dealmap.editorial import Status
-from projects import workflow
+from projects import changes, workflow
 from projects.compare import compare_versions
+from projects.models import Project
 
 # Bookkeeping columns a restore must leave as they are now (a restore is a new save).
 EDITORIAL_STATE = [
@@ -335,9 +336,17 @@ class EditorialAdmin(VersionAdmin):
         keep = getattr(request, "editorial_keep", None)
         if keep:
             # Runs inside the revert's transaction, right after the old content was
-            # written back: put today's status and version back over it.
-            self.model.objects.filter(pk=object_id).update(**keep)
+            # written back: put today's status and version back over it. update()
+            # sends no signals, so bulk_write keeps the partners' changes feed exact.
+            with changes.bulk_write(self._projects_behind(object_id)):
+                self.model.objects.filter(pk=object_id).update(**keep)
         return super().get_object(request, object_id, from_field)
+
+    def _projects_behind(self, object_id):
+        """The projects whose visibility follows this map or project."""
+        if self.model is Project:
+            return Project.objects.filter(pk=object_id)
+        return Project.objects.filter(layer__map_id=object_id)
 
     @admin.display(description="Status", ordering="status")
     def status_badge(self, obj):

@@ -5,12 +5,34 @@ reject the same bad values (a form error on the page, a 400 naming the field in
 the API).
 """
 
+import datetime
+
 import django_filters as filters
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
+from django_filters.fields import IsoDateTimeField
 
 from layers.models import Layer, Map
 from projects.models import Project, Stage, Tag
 from projects.search import search_projects
+
+
+class UTCIsoDateTimeField(IsoDateTimeField):
+    """ISO 8601, turned into UTC: PostgreSQL refuses offsets past ±15:59 that Python accepts."""
+
+    def to_python(self, value):
+        moment = super().to_python(value)
+        if moment is None:
+            return None
+        try:
+            return moment.astimezone(datetime.UTC)
+        except OverflowError as exc:
+            raise ValidationError("Enter a time between the years 1 and 9999.") from exc
+
+
+class UTCIsoDateTimeFilter(filters.IsoDateTimeFilter):
+    field_class = UTCIsoDateTimeField
+
 
 YES_NO = [("true", "Yes"), ("false", "No")]
 MAX_QUERY_LENGTH = 200
@@ -24,13 +46,15 @@ class ProjectFilter(filters.FilterSet):
         label="Map",
     )
     layer = filters.ModelMultipleChoiceFilter(
-        # The predicate uses the to_field value (the slug), so the lookup must be on it too.
-        field_name="layer__slug",
+        # A method (filter_layers) compares layers, not slugs with ids; it also keeps the
+        # field name plain, which drf-spectacular needs to type the parameter.
+        field_name="layer",
         to_field_name="slug",
         queryset=Layer.objects.filter(map__in=Map.objects.published()),
         label="Layer",
         # No DISTINCT: nothing here repeats a row, and it made PostgreSQL sort every match.
         distinct=False,
+        method="filter_layers",
     )
     tag = filters.ModelMultipleChoiceFilter(
         field_name="tags",
@@ -52,7 +76,7 @@ class ProjectFilter(filters.FilterSet):
         choices=YES_NO, method="filter_portfolio", label="Portfolio company"
     )
     q = filters.CharFilter(method="filter_search", max_length=MAX_QUERY_LENGTH, label="Search")
-    updated_since = filters.IsoDateTimeFilter(
+    updated_since = UTCIsoDateTimeFilter(
         field_name="updated_at", lookup_expr="gte", label="Updated since (ISO 8601)"
     )
     ordering = filters.OrderingFilter(
@@ -68,6 +92,9 @@ class ProjectFilter(filters.FilterSet):
     class Meta:
         model = Project
         fields = []
+
+    def filter_layers(self, queryset, name, layers):
+        return queryset.filter(layer__in=layers) if layers else queryset
 
     def filter_tags(self, queryset, name, tags):
         if not tags:

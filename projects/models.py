@@ -139,7 +139,7 @@ class Project(Editorial):
         ]
         # Flat cost at 100,000 projects (docs/benchmarks.md): the public orderings and
         # the per-layer map order read these partial indexes instead of sorting every row.
-        # The PostgreSQL-only search indexes live in migration 0006.
+        # The PostgreSQL-only search indexes live in migration 0007_scale_indexes.
         indexes = [
             models.Index(fields=fields, condition=Q(status=Status.PUBLISHED), name=name)
             for name, fields in [
@@ -211,6 +211,27 @@ class TractionMetric(models.Model):
 
     def __str__(self):
         return f"{self.label}: {self.value} {self.unit}".strip()
+
+
+class ChangeKind(models.TextChoices):
+    PUBLISHED = "published", "Published"
+    UPDATED = "updated", "Updated"
+    REMOVED = "removed", "Removed"
+
+
+class ProjectChange(models.Model):
+    """One entry of the partners' changes feed: a project entered, changed within or left
+    the published set. Written by projects/changes.py whatever path made the change."""
+
+    slug = models.SlugField(max_length=80, db_index=False)
+    kind = models.CharField(max_length=10, choices=ChangeKind.choices)
+    at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.kind} {self.slug}"
 
 
 class StatusChange(models.Model):

@@ -48,7 +48,7 @@ def _plain_match(q):
 class SearchDocument(Expression):
     """projects_project.search_document: the project's weighted text, kept by a trigger.
 
-    PostgreSQL only (migration 0006). The model does not declare the column, so
+    PostgreSQL only (migration 0007_scale_indexes). The model does not declare the column, so
     no page or API response ever fetches it; search reads it for matching (GIN
     index) and ranking.
     """

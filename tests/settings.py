@@ -21,3 +21,8 @@ if os.environ.get("TEST_CACHE_URL"):
 # Serve static files straight from the finders: no collectstatic before a test run.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# Tests crawl the API freely; tests/test_api_throttling.py sets the real-world limits itself.
+REST_FRAMEWORK = {
+    **REST_FRAMEWORK,  # noqa: F405
+    "DEFAULT_THROTTLE_RATES": {"anon": "100000/min", "partner": "100000/min"},
+}

@@ -33,7 +33,7 @@ def _plan(queryset):
 def test_search_reads_the_indexes(db):
     generate(projects=30, log=_quiet)
     # With sequential scans discouraged, each way of matching must find its index;
-    # a drift between search.py and migration 0006 shows up here.
+    # a drift between search.py and migration 0007 shows up here.
     plan = _plan(search_projects(Project.objects.published(), "bitensor"))
 
     for index in [

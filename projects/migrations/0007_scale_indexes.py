@@ -85,7 +85,7 @@ def published(name, fields):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("projects", "0005_editorial_groups")]
+    dependencies = [("projects", "0006_projectchange")]
 
     operations = [
         published("project_published_name", ["name"]),

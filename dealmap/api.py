@@ -1,0 +1,101 @@
+"""What every partner API view shares: paging, conditional requests, error shapes.
+
+The apps own their endpoints (layers/api.py, projects/api.py); this module only
+holds the cross-cutting pieces, wired in dealmap/api_urls.py and settings.
+"""
+
+from django.http import HttpResponseNotModified, JsonResponse
+from django.utils.cache import patch_cache_control
+from django.utils.http import http_date, parse_etags
+from drf_spectacular.utils import OpenApiResponse, inline_serializer
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework import serializers
+from rest_framework.renderers import JSONRenderer
+
+from dealmap import content_version
+
+
+class NotModified(Exception):
+    pass
+
+
+class ConditionalMixin:
+    # ETag and Last-Modified on every successful GET; `If-None-Match` answers 304.
+    # The ETag is the content version plus the request's path and query, so any publish
+    # changes every ETag at once, and a client revalidates for the price of one cache read:
+    # no database query at all. (A comment, not a docstring: the schema would show it.)
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        self.etag = None
+        if request.method in ("GET", "HEAD"):
+            self.content_version = content_version.current()
+            self.etag = content_version.etag(
+                request.get_full_path(), request.accepted_media_type or ""
+            )
+            if self.etag in parse_etags(request.headers.get("If-None-Match", "")):
+                raise NotModified
+
+    def handle_exception(self, exc):
+        if isinstance(exc, NotModified):
+            return self._validators(HttpResponseNotModified())
+        return super().handle_exception(exc)
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        if response.status_code >= 400 or request.method == "OPTIONS":
+            # Errors and OPTIONS metadata are JSON, whatever the endpoint's own format (CSV, YAML).
+            request.accepted_renderer = JSONRenderer()
+            request.accepted_media_type = JSONRenderer.media_type
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if getattr(self, "etag", None) and response.status_code == 200:
+            self._validators(response)
+        return response
+
+    def _validators(self, response):
+        response["ETag"] = self.etag
+        response["Last-Modified"] = http_date(self.content_version.changed_at.timestamp())
+        # Caches may keep a copy but must ask again each time: a 304 is cheap.
+        patch_cache_control(response, public=True, no_cache=True)
+        return response
+
+
+def api_not_found(request, *args, **kwargs):
+    """Unknown /api/ paths answer JSON, like everything else under /api/."""
+    return JsonResponse({"detail": "Not found. See /api/docs/ for the endpoints."}, status=404)
+
+
+# Error bodies, for the schema.
+DETAIL_ERROR = inline_serializer("Error", fields={"detail": serializers.CharField()})
+
+BAD_REQUEST = OpenApiResponse(
+    response={
+        "type": "object",
+        "description": "Each key names a bad parameter; its value lists what is wrong.",
+        "additionalProperties": {"type": "array", "items": {"type": "string"}},
+        "example": {"country": ["Use a two-letter country code, e.g. US."]},
+    },
+    description="A parameter has a bad value; the body names it.",
+)
+NOT_FOUND = OpenApiResponse(DETAIL_ERROR, description="No published object has this slug.")
+# Keyed by media type too: errors are JSON even where the endpoint serves CSV.
+JSON = "application/json"
+ERROR_RESPONSES = {
+    (400, JSON): BAD_REQUEST,
+    (401, JSON): OpenApiResponse(
+        DETAIL_ERROR, description="The X-API-Key is unknown, revoked or expired."
+    ),
+    (429, JSON): OpenApiResponse(
+        DETAIL_ERROR, description="Rate limit reached; `Retry-After` says when to try again."
+    ),
+}
+
+
+class SchemaView(ConditionalMixin, SpectacularAPIView):
+    """The OpenAPI 3 schema, with the same ETag handling as the endpoints it describes."""
+
+
+class DocsView(SpectacularSwaggerSplitView):
+    """Swagger UI under the site's CSP: the initialiser is a separate script (no inline
+    script) and the page's own style a static file (no inline style)."""
+
+    template_name = "api/swagger_ui.html"

@@ -1,0 +1,217 @@
+"""Partners read projects: a filtered, paged list, a full detail and a CSV export."""
+
+import csv
+import datetime
+import io
+
+import pytest
+from django.utils import timezone
+
+from dealmap.editorial import Status
+from projects.models import Stage, Tag
+from tests.factories import make_layer, make_map, make_member, make_metric, make_project
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def catalogue():
+    deai = make_map(slug="deai", name="Decentralized AI")
+    compute = make_layer(map=deai, slug="compute", name="Compute", position=1)
+    agents = make_layer(map=deai, slug="agents", name="Agents", position=2)
+    gpu = Tag.objects.create(slug="gpu", name="GPU")
+    akash = make_project(
+        layer=compute, slug="akash", name="Akash", country="US", token_symbol="AKT",
+        stage=Stage.LIVE_NETWORK, one_liner="GPU marketplace",
+    )  # fmt: skip
+    akash.tags.add(gpu)
+    make_metric(project=akash, label="GPUs", value=1000, unit="GPUs", is_headline=True)
+    make_metric(project=akash, label="leases", value=5, is_headline=False)
+    make_project(layer=agents, slug="olas", name="Olas", country="CH", is_portfolio=True)
+    make_project(layer=agents, slug="virtuals", name="Virtuals", country="US")
+    return {"akash": akash}
+
+
+def _slugs(response):
+    return [item["slug"] for item in response.json()["results"]]
+
+
+def test_project_list_carries_layer_tags_and_headline_metrics(client, catalogue):
+    response = client.get("/api/v1/projects/")
+
+    body = response.json()
+    assert body["count"] == 3
+    assert body["next"] is None
+    akash = next(item for item in body["results"] if item["slug"] == "akash")
+    assert akash["layer"] == {"map": "deai", "slug": "compute", "name": "Compute"}
+    assert akash["tags"] == ["gpu"]
+    assert akash["url"] == "http://testserver/api/v1/projects/akash/"
+    assert [m["label"] for m in akash["headline_metrics"]] == ["GPUs"]
+    assert akash["headline_metrics"][0]["value"] == "1000.00"
+
+
+def test_project_detail_carries_team_metrics_view_and_links(client, catalogue):
+    akash = catalogue["akash"]
+    akash.our_view = "We *like* it.<script>alert(1)</script>"
+    akash.website = "https://akash.network"
+    akash.published_at = timezone.now()
+    akash.save()
+    make_member(project=akash, name="Greg Osuri", role="CEO", is_founder=True)
+
+    body = client.get("/api/v1/projects/akash/").json()
+
+    assert body["our_view"] == "We *like* it.<script>alert(1)</script>"
+    assert body["our_view_html"] == "<p>We <em>like</em> it.</p>"
+    assert body["team"] == [
+        {"name": "Greg Osuri", "role": "CEO", "bio": "", "url": "", "is_founder": True}
+    ]
+    fields = ("label", "value", "unit", "as_of", "source_url")
+    assert [tuple(m[f] for f in fields) for m in body["metrics"]] == [
+        ("GPUs", "1000.00", "GPUs", "2026-01-01", "https://example.com/source"),
+        ("leases", "5.00", "", "2026-01-01", "https://example.com/source"),
+    ]
+    assert body["links"] == {"website": "https://akash.network", "x": "", "github": "", "docs": ""}
+    assert body["published_at"] is not None
+    assert body["updated_at"] is not None
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("map=deai", ["akash", "olas", "virtuals"]),
+        ("layer=agents", ["olas", "virtuals"]),
+        ("layer=agents&layer=compute", ["akash", "olas", "virtuals"]),
+        ("country=us", ["akash", "virtuals"]),
+        ("token=true", ["akash"]),
+        ("portfolio=true", ["olas"]),
+        ("tag=gpu", ["akash"]),
+        ("stage=live_network", ["akash"]),
+        ("q=marketplace", ["akash"]),
+        ("ordering=-name", ["virtuals", "olas", "akash"]),
+    ],
+)
+def test_project_list_takes_the_public_pages_parameters(client, catalogue, query, expected):
+    response = client.get(f"/api/v1/projects/?{query}")
+
+    assert _slugs(response) == expected
+
+
+def test_project_list_updated_since_takes_any_utc_offset(client, catalogue):
+    response = client.get("/api/v1/projects/", {"updated_since": "2000-01-01T00:00:00+16:29"})
+
+    assert response.json()["count"] == 3
+
+
+def test_project_list_updated_since_keeps_recent_changes(client, catalogue):
+    cutoff = timezone.now()
+    olas = catalogue["akash"].__class__.objects.get(slug="olas")
+    olas.name = "Olas Network"
+    olas.save()
+
+    response = client.get("/api/v1/projects/", {"updated_since": cutoff.isoformat()})
+
+    assert _slugs(response) == ["olas"]
+
+
+@pytest.mark.parametrize(
+    ("query", "parameter"),
+    [
+        ("country=USA", "country"),
+        ("ordering=secret", "ordering"),
+        ("updated_since=yesterday", "updated_since"),
+        ("updated_since=9999-12-31T23:59:59-05:00", "updated_since"),
+        ("map=no-such-map", "map"),
+        ("layer=nowhere", "layer"),
+        ("stage=unicorn", "stage"),
+        ("token=maybe", "token"),
+        ("page=0", "page"),
+        ("page=abc", "page"),
+        ("page=99", "page"),
+        ("page_size=-3", "page_size"),
+        ("page_size=lots", "page_size"),
+        ("q=" + "x" * 201, "q"),
+    ],
+)
+def test_project_list_bad_parameter_is_a_400_naming_it(client, catalogue, query, parameter):
+    response = client.get(f"/api/v1/projects/?{query}")
+
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json"
+    assert list(response.json()) == [parameter]
+
+
+def test_project_list_pages_with_a_capped_page_size(client):
+    layer = make_layer()
+    for n in range(105):
+        make_project(layer=layer, slug=f"p-{n:03}", name=f"P {n:03}")
+
+    first = client.get("/api/v1/projects/", {"page_size": 1000}).json()
+    second = client.get(first["next"]).json()
+    default = client.get("/api/v1/projects/").json()
+
+    assert (first["count"], len(first["results"]), first["previous"]) == (105, 100, None)
+    assert len(second["results"]) == 5
+    assert second["next"] is None
+    assert len(default["results"]) == 20
+
+
+def test_project_detail_of_an_unknown_slug_is_a_json_404(client, catalogue):
+    response = client.get("/api/v1/projects/nope/")
+
+    assert response.status_code == 404
+    assert response.json() == {"detail": "No Project matches the given query."}
+
+
+def test_project_csv_exports_the_filtered_list(client, catalogue):
+    response = client.get("/api/v1/projects.csv", {"layer": "agents", "ordering": "name"})
+
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"] == 'attachment; filename="dealmap-projects.csv"'
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    assert [(r["slug"], r["map"], r["layer"], r["is_portfolio"]) for r in rows] == [
+        ("olas", "deai", "agents", "true"),
+        ("virtuals", "deai", "agents", "false"),
+    ]
+
+
+def test_project_csv_defuses_spreadsheet_formulas(client):
+    make_project(slug="evil", name="=HYPERLINK(1)")
+
+    rows = list(csv.DictReader(io.StringIO(client.get("/api/v1/projects.csv").content.decode())))
+
+    assert rows[0]["name"] == "'=HYPERLINK(1)"
+
+
+def test_project_csv_bad_parameter_is_a_json_400(client, catalogue):
+    response = client.get("/api/v1/projects.csv", {"country": "1"})
+
+    assert response.status_code == 400
+    assert response.json() == {"country": ["Use a two-letter country code, e.g. US."]}
+
+
+def test_project_csv_of_metrics_lists_headline_figures(client, catalogue):
+    rows = list(csv.DictReader(io.StringIO(client.get("/api/v1/projects.csv").content.decode())))
+
+    akash = next(row for row in rows if row["slug"] == "akash")
+    assert akash["headline_metrics"] == "GPUs: 1000.00 GPUs (2026-01-01)"
+    assert akash["tags"] == "gpu"
+
+
+def test_project_list_of_a_published_map_shows_its_archived_projects_never(client):
+    layer = make_layer(map=make_map(status=Status.PUBLISHED))
+    make_project(layer=layer, slug="old", status=Status.ARCHIVED)
+
+    assert client.get("/api/v1/projects/").json()["count"] == 0
+    assert client.get("/api/v1/projects/old/").status_code == 404
+
+
+def test_project_detail_ignores_list_parameters(client, catalogue):
+    response = client.get("/api/v1/projects/akash/", {"layer": "agents"})
+
+    assert response.json()["slug"] == "akash"
+
+
+def test_project_dates_are_iso_8601(client, catalogue):
+    body = client.get("/api/v1/projects/akash/").json()
+
+    assert datetime.datetime.fromisoformat(body["updated_at"]).tzinfo is not None
