@@ -199,8 +199,9 @@ def test_landscape2_into_a_published_map_adds_drafts_but_no_layers():
     result = _import()
 
     assert [(row.row, row.action, row.reason) for row in result.rows][:3] == [
-        ("category 1", REJECT, "Cloud native is published and has no such layer: add it in "
-                               "the admin first"),
+        ("category 1", REJECT, "a new layer: 'Cloud native' is published; without --user the "
+         "command line changes drafts and pages in review only. Pass --user with a Publisher's "
+         "username to change it."),
         ("category 2", UNCHANGED, "layer Runtime"),
         ("1.1.1", SKIP, "its category is rejected"),
     ]  # fmt: skip
