@@ -167,6 +167,7 @@ def test_landscape2_command_draws_progress_and_reports(tmp_path):
     call_command("import_landscape2", path, map="cloud-native", stdout=out, stderr=err)
 
     assert "writing   [##############################]      3/3" in err.getvalue()
+    assert "history   [##############################]      3/3" in err.getvalue()
     assert out.getvalue().strip().endswith("6 create (written)")
 
 

@@ -380,15 +380,20 @@ def report(progress, stage, done, total):
 # --- history ------------------------------------------------------------------------------
 
 
-def written_projects(plans):
-    """The projects the plans created or changed, fresh, with the rows their revisions hold."""
+def written_projects(plans, progress=None):
+    """The projects the plans created or changed, fresh, with the rows their revisions hold.
+
+    Read in batches as the revision consumes them, so the progress bar follows it.
+    """
     pks = [plan.project.pk for plan in plans if plan.is_new or plan.describe()]
-    for batch in batched(pks):
+    for done, batch in enumerate(batched(pks), start=1):
         yield from Project.objects.filter(pk__in=batch).prefetch_related("tags", "team", "metrics")
+        report(progress, "history", min(done * BATCH_SIZE, len(pks)), len(pks))
 
 
 def record_import_revision(written, *, user, source):
-    """One revision for the whole import, so each object's history says who imported what."""
-    objs = list(written or ())
-    if objs:
-        workflow.record_revision(objs=objs, user=user, comment=f"Imported from {source}")
+    """One revision for the whole import, so each object's history says who imported what.
+
+    An import that wrote nothing stores none: reversion skips an empty revision.
+    """
+    workflow.record_revision(objs=written or (), user=user, comment=f"Imported from {source}")

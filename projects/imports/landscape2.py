@@ -84,7 +84,7 @@ class _LandscapeImport:
         )
         # A new map or new layers are a new version of the map, as an inline save would be.
         maps = [self.map] if self.map_changed else []
-        return itertools.chain(maps, common.written_projects(plans))
+        return itertools.chain(maps, common.written_projects(plans, self.progress))
 
     def _map(self):
         map = Map.objects.filter(slug=self.map_slug).first()
