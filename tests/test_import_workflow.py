@@ -292,10 +292,24 @@ def test_team_change_needs_the_inline_permissions_the_admin_needs(deai):
     result = import_spreadsheet(data=csv_bytes([member]), filename="p.csv", map=deai, user=user)
 
     assert result.rejected[0].reason == (
-        "you may not change its team or metrics: missing permission "
+        "you may not make this change: missing permission "
         "projects.add_teammember, projects.delete_teammember"
     )
     assert list(venice.team.values_list("name", flat=True)) == ["Erik"]
+
+
+def test_a_new_tag_needs_the_permission_to_add_tags(deai):
+    from tests.imports_helpers import staff_user
+
+    user = staff_user("carol", "projects.add_project", "projects.change_project")
+    data = csv_bytes([{**NEW, "tags": "Privacy"}])
+
+    result = import_spreadsheet(data=data, filename="p.csv", map=deai, user=user)
+
+    assert [(row.row, row.reason) for row in result.rejected] == [
+        ("2", "you may not make this change: missing permission projects.add_tag")
+    ]
+    assert Project.objects.count() == 0
 
 
 def test_editor_team_rows_for_a_published_project_are_refused_on_their_own_rows(akash):

@@ -276,26 +276,29 @@ def cannot_edit_reason(user, obj):
     )
 
 
-def related_permissions(plan):
-    """What the admin's team and metric inlines would need to make this plan's row changes."""
+def related_permissions(plan, tags_by_slug):
+    """What the admin would need for this plan's team, metrics and new tags."""
     needed = []
     for attr, model in (("team", TeamMember), ("metrics", TractionMetric)):
         if getattr(plan, attr) is not None:
             # The import replaces the rows: the old ones go, the file's ones are added.
             actions = ["add"] if plan.is_new else ["add", "delete"]
             needed += [f"projects.{action}_{model._meta.model_name}" for action in actions]
+    if any(tags_by_slug[slug].pk is None for slug in plan.tags or ()):
+        needed.append("projects.add_tag")
     return needed
 
 
-def refusal(user, plan):
+def refusal(user, plan, *, tags_by_slug):
     """Why this user may not write this plan, by the admin's rules; "" when they may."""
     if not plan.is_new and not may_edit(user, plan.project):
         return cannot_edit_reason(user, plan.project)
     if user is None:
         return ""
-    missing = [perm for perm in related_permissions(plan) if not user.has_perm(perm)]
+    needed = related_permissions(plan, tags_by_slug)
+    missing = [perm for perm in needed if not user.has_perm(perm)]
     if missing:
-        return f"you may not change its team or metrics: missing permission {', '.join(missing)}"
+        return f"you may not make this change: missing permission {', '.join(missing)}"
     return ""
 
 

@@ -214,9 +214,7 @@ class _LandscapeImport:
         if project is None:
             slug = common.unique_slug(name, self.taken)
             project = Project(slug=slug, status=Status.DRAFT)
-            plan = common.plan_project(project, values, tags=tags)
-            self.result.add(row, name, CREATE, "new draft")
-            return plan
+            return self._checked(row, name, common.plan_project(project, values, tags=tags))
         # Tags from the file are added; tags the team added by hand stay.
         wanted = {tag.slug for tag in project.tags.all()} | set(tags)
         plan = common.plan_project(project, values, tags=sorted(wanted))
@@ -229,10 +227,17 @@ class _LandscapeImport:
             reason += "update drafts only"
             self.result.add(row, name, SKIP, reason, plan.describe())
             return None
-        if reason := common.refusal(self.user, plan):
+        return self._checked(row, name, plan)
+
+    def _checked(self, row, name, plan):
+        """The plan, reported as a create or an update, unless this user may not write it."""
+        if reason := common.refusal(self.user, plan, tags_by_slug=self.tags_by_slug):
             self.result.reject(row, name, reason)
             return None
-        self.result.add(row, name, UPDATE, "", plan.describe())
+        if plan.is_new:
+            self.result.add(row, name, CREATE, "new draft")
+        else:
+            self.result.add(row, name, UPDATE, "", plan.describe())
         return plan
 
     def _merge_duplicate(self, row, name, tags, plan):

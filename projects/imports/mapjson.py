@@ -281,7 +281,7 @@ class _MapImport:
         # A full restore (superuser or command line) puts back whatever the export held.
         if self.keep_status or not plan.has_changes:
             return ""
-        return common.refusal(self.user, plan)
+        return common.refusal(self.user, plan, tags_by_slug=self.tags_by_slug)
 
     def _new_reason(self, project):
         return "restored as " + project.status if self.keep_status else "new draft"

@@ -350,7 +350,7 @@ class _SpreadsheetImport:
         except RowError as exc:
             self._report(row, REJECT, str(exc))
             return None
-        if plan.has_changes and (reason := common.refusal(self.user, plan)):
+        if reason := self._refusal(plan):
             self._report(row, REJECT, reason, plan)
             return None
         if existing is None:
@@ -360,6 +360,11 @@ class _SpreadsheetImport:
         else:
             self._report(row, UPDATE, "", plan)
         return plan
+
+    def _refusal(self, plan):
+        if not plan.has_changes:
+            return ""  # a row that changes nothing is fine, whatever the status
+        return common.refusal(self.user, plan, tags_by_slug=self.tags_by_slug)
 
     def _existing(self, row):
         if row.slug:
