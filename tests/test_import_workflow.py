@@ -132,7 +132,10 @@ def test_publisher_changes_a_published_project_as_in_the_admin_and_it_stays_publ
     confirm(publisher, page)
 
     akash.refresh_from_db()
-    assert table(page) == [("2", "Akash", "update", "")]
+    assert table(page) == [
+        ("2", "Akash", "update",
+         "published: the public page shows this change as soon as it is imported"),
+    ]  # fmt: skip
     assert (akash.one_liner, akash.status) == ("Cheap GPUs", Status.PUBLISHED)
 
 

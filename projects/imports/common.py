@@ -302,6 +302,13 @@ def refusal(user, plan, *, tags_by_slug):
     return ""
 
 
+def update_note(project):
+    """What the preview says about an allowed update: a Publisher's change to a live page."""
+    if project.status == Status.PUBLISHED:
+        return "published: the public page shows this change as soon as it is imported"
+    return ""
+
+
 def is_draft(project):
     return project.status == Status.DRAFT
 

@@ -274,7 +274,8 @@ class _MapImport:
         elif not plan.has_changes:
             self.result.add(row, project.name, UNCHANGED)
         else:
-            self.result.add(row, project.name, UPDATE, "", plan.describe())
+            note = common.update_note(project)
+            self.result.add(row, project.name, UPDATE, note, plan.describe())
         return plan
 
     def _refusal(self, plan):

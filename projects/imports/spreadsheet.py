@@ -358,7 +358,7 @@ class _SpreadsheetImport:
         elif not plan.has_changes:
             self._report(row, UNCHANGED, "", plan)
         else:
-            self._report(row, UPDATE, "", plan)
+            self._report(row, UPDATE, common.update_note(existing), plan)
         return plan
 
     def _refusal(self, plan):
