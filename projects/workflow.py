@@ -186,11 +186,22 @@ def revise(*, obj, user, comment):
         version=F("version") + 1, updated_by=user, updated_at=timezone.now()
     )
     obj.refresh_from_db()
+    record_revision(objs=[obj], user=user, comment=comment)
+    return obj
+
+
+def record_revision(*, objs, user, comment):
+    """Store one revision holding these maps and projects as they are in the database now.
+
+    Each object brings the rows the admin saves with it (team, metrics, layers). Pass
+    objects with those rows prefetched: the revision then costs no query per object,
+    which is what keeps a 2,500-project import fast.
+    """
     with reversion.create_revision():
-        reversion.add_to_revision(obj)
+        for obj in objs:
+            reversion.add_to_revision(obj)
         reversion.set_user(user)
         reversion.set_comment(comment)
-    return obj
 
 
 @transaction.atomic

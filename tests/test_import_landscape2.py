@@ -167,6 +167,7 @@ def test_landscape2_command_draws_progress_and_reports(tmp_path):
     call_command("import_landscape2", path, map="cloud-native", stdout=out, stderr=err)
 
     assert "writing   [##############################]      3/3" in err.getvalue()
+    assert "history   [##############################]      3/3" in err.getvalue()
     assert out.getvalue().strip().endswith("6 create (written)")
 
 
@@ -199,8 +200,9 @@ def test_landscape2_into_a_published_map_adds_drafts_but_no_layers():
     result = _import()
 
     assert [(row.row, row.action, row.reason) for row in result.rows][:3] == [
-        ("category 1", REJECT, "Cloud native is published and has no such layer: add it in "
-                               "the admin first"),
+        ("category 1", REJECT, "a new layer: 'Cloud native' is published; without --user the "
+         "command line changes drafts and pages in review only. Pass --user with a Publisher's "
+         "username to change it."),
         ("category 2", UNCHANGED, "layer Runtime"),
         ("1.1.1", SKIP, "its category is rejected"),
     ]  # fmt: skip

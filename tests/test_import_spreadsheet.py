@@ -117,7 +117,9 @@ def test_spreadsheet_change_to_a_published_project_is_rejected(deai):
 
     result = import_spreadsheet(data=data, filename="deai.csv", map=deai)
 
-    assert result.rejected[0].reason.startswith("'Venice' is published; an import changes drafts")
+    assert result.rejected[0].reason.startswith(
+        "'Venice' is published; without --user the command line changes drafts and pages in review"
+    )
     assert Project.objects.get().one_liner == ""
 
 

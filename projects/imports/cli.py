@@ -1,10 +1,25 @@
-"""What the import commands share: a progress bar on stderr and the report of an ImportResult."""
+"""What the import commands share: --user, a progress bar on stderr, the report of a result."""
 
+from django.contrib.auth import get_user_model
 from django.core.management.base import CommandError
 
 from projects.imports.result import REJECT, SKIP
 
 BAR_WIDTH = 30
+USER_HELP = (
+    "import as this user: their role's rules apply, as in the admin, and the history names "
+    "them (without it: drafts and pages in review only, and no name in the history)"
+)
+
+
+def importing_user(username):
+    """The user named by --user, or None (the command line's own, Editor-like reach)."""
+    if not username:
+        return None
+    try:
+        return get_user_model().objects.get_by_natural_key(username)
+    except get_user_model().DoesNotExist:
+        raise CommandError(f"No user {username!r}.") from None
 
 
 class ProgressBar:

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from dealmap.editorial import Status
+from projects import workflow
 from projects.models import Project, Tag, TeamMember, TractionMetric
 
 BATCH_SIZE = 500
@@ -45,17 +46,20 @@ def require_permissions(user, *perms):
         raise PermissionDenied(f"{user} may not import: missing permission {', '.join(missing)}.")
 
 
-def run_atomically(result, *, dry_run, work):
+def run_atomically(result, *, dry_run, work, user):
     """Run `work` in one transaction; keep it only if it is not a dry run and nothing failed.
 
     A dry run performs the very same writes and rolls them back, so the preview proves
-    the database accepts them.
+    the database accepts them. `work` returns the maps and projects it wrote (lazily):
+    a kept import stores them all in one revision, in the same transaction.
     """
     try:
         with transaction.atomic():
-            work()
+            written = work()
             if dry_run or result.has_errors:
                 transaction.set_rollback(True)
+            else:
+                record_import_revision(written, user=user, source=result.source)
     except IntegrityError as exc:
         result.errors.append(f"The database refused the import, nothing was written: {exc}")
     result.applied = not dry_run and not result.has_errors
@@ -245,12 +249,64 @@ def related_rows(objects, fields):
     return [{name: getattr(obj, name) for name in fields} for obj in objects]
 
 
-def not_a_draft_reason(project):
-    """Imports change drafts only: a published page never changes behind the workflow."""
+# --- who may change what: the admin's rules ----------------------------------------------
+
+
+def may_edit(user, obj):
+    """The admin's rule for changing a map or project (`workflow.can_edit`).
+
+    Without a user (the command line with no --user) an import has an Editor's reach:
+    drafts and pages in review. A published page changes only by a Publisher's hand.
+    """
+    if user is None:
+        return obj.status in workflow.EDITABLE_BY_EDITORS
+    return workflow.can_edit(user, obj)
+
+
+def cannot_edit_reason(user, obj):
+    status = obj.get_status_display().lower()
+    if user is None:
+        return (
+            f"'{obj}' is {status}; without --user the command line changes drafts and pages "
+            "in review only. Pass --user with a Publisher's username to change it."
+        )
     return (
-        f"'{project.name}' is {project.get_status_display().lower()}; an import changes drafts "
-        "only. Move it back to draft in the admin first, or make this change there."
+        f"'{obj}' is {status}; only a Publisher can change it, in an import as in the admin. "
+        "Ask a Publisher, or have it moved back to draft first."
     )
+
+
+def related_permissions(plan, tags_by_slug):
+    """What the admin would need for this plan's team, metrics and new tags."""
+    needed = []
+    for attr, model in (("team", TeamMember), ("metrics", TractionMetric)):
+        if getattr(plan, attr) is not None:
+            # The import replaces the rows: the old ones go, the file's ones are added.
+            actions = ["add"] if plan.is_new else ["add", "delete"]
+            needed += [f"projects.{action}_{model._meta.model_name}" for action in actions]
+    if any(tags_by_slug[slug].pk is None for slug in plan.tags or ()):
+        needed.append("projects.add_tag")
+    return needed
+
+
+def refusal(user, plan, *, tags_by_slug):
+    """Why this user may not write this plan, by the admin's rules; "" when they may."""
+    if not plan.is_new and not may_edit(user, plan.project):
+        return cannot_edit_reason(user, plan.project)
+    if user is None:
+        return ""
+    needed = related_permissions(plan, tags_by_slug)
+    missing = [perm for perm in needed if not user.has_perm(perm)]
+    if missing:
+        return f"you may not make this change: missing permission {', '.join(missing)}"
+    return ""
+
+
+def update_note(project):
+    """What the preview says about an allowed update: a Publisher's change to a live page."""
+    if project.status == Status.PUBLISHED:
+        return "published: the public page shows this change as soon as it is imported"
+    return ""
 
 
 def is_draft(project):
@@ -329,3 +385,25 @@ def batched(items, size=BATCH_SIZE):
 def report(progress, stage, done, total):
     if progress is not None:
         progress(stage, done, total)
+
+
+# --- history ------------------------------------------------------------------------------
+
+
+def written_projects(plans, progress=None):
+    """The projects the plans created or changed, fresh, with the rows their revisions hold.
+
+    Read in batches as the revision consumes them, so the progress bar follows it.
+    """
+    pks = [plan.project.pk for plan in plans if plan.is_new or plan.describe()]
+    for done, batch in enumerate(batched(pks), start=1):
+        yield from Project.objects.filter(pk__in=batch).prefetch_related("tags", "team", "metrics")
+        report(progress, "history", min(done * BATCH_SIZE, len(pks)), len(pks))
+
+
+def record_import_revision(written, *, user, source):
+    """One revision for the whole import, so each object's history says who imported what.
+
+    An import that wrote nothing stores none: reversion skips an empty revision.
+    """
+    workflow.record_revision(objs=written or (), user=user, comment=f"Imported from {source}")

@@ -5,6 +5,7 @@ projects with their homepage, repository, X/Twitter link and description. Items 
 matched by name on the map, so importing the same file again changes nothing.
 """
 
+import itertools
 import re
 
 import yaml
@@ -32,7 +33,7 @@ def import_landscape2(
     if categories is None:
         return result
     importer = _LandscapeImport(result, categories, map_slug, map_name, user, progress)
-    return common.run_atomically(result, dry_run=dry_run, work=importer.run)
+    return common.run_atomically(result, dry_run=dry_run, work=importer.run, user=user)
 
 
 def _read(data, result):
@@ -70,14 +71,20 @@ class _LandscapeImport:
         self.map_slug, self.map_name, self.progress = map_slug, map_name, progress
 
     def run(self):
+        """Writes the file's rows; returns what changed, for the import's revision."""
+        self.map_changed = False
         self.map = self._map()
         self.layers = self._layers()
         self._load()
         plans = self._plan_items()
-        if not self.result.has_errors:
-            common.apply_project_plans(
-                plans, user=self.user, tags_by_slug=self.tags_by_slug, progress=self.progress
-            )
+        if self.result.has_errors:
+            return ()
+        common.apply_project_plans(
+            plans, user=self.user, tags_by_slug=self.tags_by_slug, progress=self.progress
+        )
+        # A new map or new layers are a new version of the map, as an inline save would be.
+        maps = [self.map] if self.map_changed else []
+        return itertools.chain(maps, common.written_projects(plans, self.progress))
 
     def _map(self):
         map = Map.objects.filter(slug=self.map_slug).first()
@@ -90,6 +97,7 @@ class _LandscapeImport:
             created_by=self.user, updated_by=self.user,
         )  # fmt: skip
         self.result.add("map", map.name, CREATE, "new draft map")
+        self.map_changed = True
         return map
 
     def _require(self, perm):
@@ -107,16 +115,16 @@ class _LandscapeImport:
             slug = slugify(name)[:80].strip("-") or f"category-{index + 1}"
             layer = by_key.get(slug) or by_key.get(name.lower())
             row = f"category {index + 1}"
-            if layer is None and not common.is_draft(self.map):
-                # A new layer would show on the public map before anyone reviewed it.
-                status = self.map.get_status_display().lower()
-                self.result.reject(row, name, f"{self.map.name} is {status} and has no such "
-                                   "layer: add it in the admin first")  # fmt: skip
+            if layer is None and not common.may_edit(self.user, self.map):
+                # The admin's rule: a layer is part of its map's content.
+                reason = common.cannot_edit_reason(self.user, self.map)
+                self.result.reject(row, name, f"a new layer: {reason}")
             elif layer is None:
                 self._require("layers.add_layer")
                 layer = Layer.objects.create(map=self.map, slug=slug, name=name[:120],
                                              position=index)  # fmt: skip
                 by_key[slug] = layer
+                self.map_changed = True
                 self.result.add(row, name, CREATE, "new layer")
             else:
                 self.result.add(row, name, UNCHANGED, f"layer {layer.name}")
@@ -206,9 +214,7 @@ class _LandscapeImport:
         if project is None:
             slug = common.unique_slug(name, self.taken)
             project = Project(slug=slug, status=Status.DRAFT)
-            plan = common.plan_project(project, values, tags=tags)
-            self.result.add(row, name, CREATE, "new draft")
-            return plan
+            return self._checked(row, name, common.plan_project(project, values, tags=tags))
         # Tags from the file are added; tags the team added by hand stay.
         wanted = {tag.slug for tag in project.tags.all()} | set(tags)
         plan = common.plan_project(project, values, tags=sorted(wanted))
@@ -216,10 +222,22 @@ class _LandscapeImport:
             self.result.add(row, name, UNCHANGED)
             return None
         if not common.is_draft(project):
-            reason = f"{project.get_status_display().lower()}: left as it is, imports change drafts"
+            # Not a permission: the landscape is someone else's data, the curated page wins.
+            reason = f"{project.get_status_display().lower()}: left as it is, landscape2 files "
+            reason += "update drafts only"
             self.result.add(row, name, SKIP, reason, plan.describe())
             return None
-        self.result.add(row, name, UPDATE, "", plan.describe())
+        return self._checked(row, name, plan)
+
+    def _checked(self, row, name, plan):
+        """The plan, reported as a create or an update, unless this user may not write it."""
+        if reason := common.refusal(self.user, plan, tags_by_slug=self.tags_by_slug):
+            self.result.reject(row, name, reason)
+            return None
+        if plan.is_new:
+            self.result.add(row, name, CREATE, "new draft")
+        else:
+            self.result.add(row, name, UPDATE, "", plan.describe())
         return plan
 
     def _merge_duplicate(self, row, name, tags, plan):

@@ -6,6 +6,7 @@ statuses and publication dates too, which only a superuser (or the command line)
 """
 
 import datetime
+import itertools
 import json
 
 from django.core.exceptions import PermissionDenied
@@ -97,7 +98,7 @@ def import_map(*, document, user=None, keep_status=False, dry_run=False, source=
     if not _check_header(document, result):
         return result
     importer = _MapImport(result, document, user, keep_status)
-    return common.run_atomically(result, dry_run=dry_run, work=importer.run)
+    return common.run_atomically(result, dry_run=dry_run, work=importer.run, user=user)
 
 
 def _check_header(document, result):
@@ -118,13 +119,19 @@ class _MapImport:
         self.user, self.keep_status = user, keep_status
 
     def run(self):
+        """Writes the document; returns what changed, for the import's revision."""
+        self.map_changed = False
         map = self._map()
         if map is None:
-            return
+            return ()
         layers = self._layers(map)
         plans = self._projects(map, layers)
-        if not self.result.has_errors:
-            common.apply_project_plans(plans, user=self.user, tags_by_slug=self.tags_by_slug)
+        if self.result.has_errors:
+            return ()
+        common.apply_project_plans(plans, user=self.user, tags_by_slug=self.tags_by_slug)
+        # The map's revision holds its layers, as the map's admin page saves them.
+        maps = [map] if self.map_changed else []
+        return itertools.chain(maps, common.written_projects(plans))
 
     # The map and its layers: few rows, written one by one.
 
@@ -139,7 +146,7 @@ class _MapImport:
         is_new = map.pk is None
         changed = [name for name, value in values.items() if getattr(map, name) != value]
         if not is_new and changed and not self._may_change(map):
-            self.result.reject("map", map.name, common.not_a_draft_reason(map))
+            self.result.reject("map", map.name, common.cannot_edit_reason(self.user, map))
             return map
         for name, value in values.items():
             setattr(map, name, value)
@@ -148,6 +155,7 @@ class _MapImport:
             if not is_new:
                 map.version += 1
             map.save()
+            self.map_changed = True
         action = CREATE if is_new else UPDATE if changed else UNCHANGED
         self.result.add("map", map.name, action, "", [] if is_new else changed)
         return map
@@ -175,7 +183,8 @@ class _MapImport:
         }
 
     def _may_change(self, obj):
-        return self.keep_status or common.is_draft(obj)
+        # A full restore (superuser or command line) puts back whatever the export held.
+        return self.keep_status or common.may_edit(self.user, obj)
 
     def _layers(self, map):
         existing = {layer.slug: layer for layer in map.layers.all()} if map.pk else {}
@@ -199,20 +208,26 @@ class _MapImport:
         return layers
 
     def _layer(self, row, map, layer, values):
+        changed = [] if layer is None else [
+            name for name, value in values.items() if getattr(layer, name) != value
+        ]  # fmt: skip
+        if layer is not None and not changed:
+            self.result.add(row, layer.name, UNCHANGED)
+            return layer
+        if not self._may_change(map):
+            # Layers are part of their map's content: the admin's rule for the map holds.
+            reason = common.cannot_edit_reason(self.user, map)
+            self.result.reject(row, values["name"], f"a layer change: {reason}")
+            return layer
+        self.map_changed = True
         if layer is None:
             layer = Layer.objects.create(map=map, **values)
             self.result.add(row, layer.name, CREATE)
             return layer
-        changed = [name for name, value in values.items() if getattr(layer, name) != value]
-        if not changed:
-            self.result.add(row, layer.name, UNCHANGED)
-        elif not self._may_change(map):
-            self.result.reject(row, layer.name, f"layers of a {map.status} map change in the admin")
-        else:
-            for name in changed:
-                setattr(layer, name, values[name])
-            layer.save()
-            self.result.add(row, layer.name, UPDATE, "", changed)
+        for name in changed:
+            setattr(layer, name, values[name])
+        layer.save()
+        self.result.add(row, layer.name, UPDATE, "", changed)
         return layer
 
     # The projects: planned, then written in bulk.
@@ -251,16 +266,23 @@ class _MapImport:
         if project is None:
             project = Project(status=Status.DRAFT)
         plan = common.plan_project(project, values, tags=tags, team=team, metrics=metrics)
+        if reason := self._refusal(plan):
+            self.result.reject(row, project.name, reason)
+            return None
         if plan.is_new:
             self.result.add(row, project.name, CREATE, self._new_reason(project))
         elif not plan.has_changes:
             self.result.add(row, project.name, UNCHANGED)
-        elif not self._may_change(project):
-            self.result.reject(row, project.name, common.not_a_draft_reason(project))
-            return None
         else:
-            self.result.add(row, project.name, UPDATE, "", plan.describe())
+            note = common.update_note(project)
+            self.result.add(row, project.name, UPDATE, note, plan.describe())
         return plan
+
+    def _refusal(self, plan):
+        # A full restore (superuser or command line) puts back whatever the export held.
+        if self.keep_status or not plan.has_changes:
+            return ""
+        return common.refusal(self.user, plan, tags_by_slug=self.tags_by_slug)
 
     def _new_reason(self, project):
         return "restored as " + project.status if self.keep_status else "new draft"

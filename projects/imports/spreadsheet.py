@@ -223,8 +223,8 @@ def parse_metric(cells):
 def import_spreadsheet(*, data, filename, map, user=None, dry_run=False):
     """Create or update the map's projects, with team and metrics, from a CSV or XLSX file.
 
-    New projects are drafts. A row that would change a project that is not a draft is
-    rejected; any rejected row means nothing is written.
+    New projects are drafts. A row that would change a project this user may not change
+    in the admin is rejected; any rejected row means nothing is written.
     """
     common.require_permissions(user, "projects.add_project", "projects.change_project")
     result = ImportResult(source=filename, dry_run=dry_run)
@@ -234,7 +234,7 @@ def import_spreadsheet(*, data, filename, map, user=None, dry_run=False):
         result.errors.append(str(exc))
         return result
     importer = _SpreadsheetImport(result, header, map, user)
-    common.run_atomically(result, dry_run=dry_run, work=lambda: importer.run(records))
+    common.run_atomically(result, dry_run=dry_run, work=lambda: importer.run(records), user=user)
     result.rows.sort(key=lambda row: int(row.row))
     return result
 
@@ -250,8 +250,10 @@ class _SpreadsheetImport:
         self._parse(records)
         self._load()
         plans = [plan for row in self.rows if (plan := self._plan(row)) is not None]
-        if not self.result.has_errors:
-            common.apply_project_plans(plans, user=self.user, tags_by_slug=self.tags_by_slug)
+        if self.result.has_errors:
+            return ()
+        common.apply_project_plans(plans, user=self.user, tags_by_slug=self.tags_by_slug)
+        return common.written_projects(plans)
 
     # Reading the rows: no queries.
 
@@ -348,16 +350,21 @@ class _SpreadsheetImport:
         except RowError as exc:
             self._report(row, REJECT, str(exc))
             return None
+        if reason := self._refusal(plan):
+            self._report(row, REJECT, reason, plan)
+            return None
         if existing is None:
             self._report(row, CREATE, "new draft", plan)
         elif not plan.has_changes:
             self._report(row, UNCHANGED, "", plan)
-        elif not common.is_draft(existing):
-            self._report(row, REJECT, common.not_a_draft_reason(existing), plan)
-            return None
         else:
-            self._report(row, UPDATE, "", plan)
+            self._report(row, UPDATE, common.update_note(existing), plan)
         return plan
+
+    def _refusal(self, plan):
+        if not plan.has_changes:
+            return ""  # a row that changes nothing is fine, whatever the status
+        return common.refusal(self.user, plan, tags_by_slug=self.tags_by_slug)
 
     def _existing(self, row):
         if row.slug:
@@ -439,12 +446,14 @@ class _SpreadsheetImport:
             changes = plan.describe() if plan and action in {UPDATE, REJECT} else []
             self.result.add(row.number, row.name, action, reason, changes)
         for number, record, label in row.member_rows:
-            self.result.add(number, label, *self._related_action(row, action, record, plan))
+            self.result.add(number, label, *self._related_action(row, action, reason, record, plan))
 
-    def _related_action(self, row, action, record, plan):
+    def _related_action(self, row, action, reason, record, plan):
+        if action == REJECT and not row.number:
+            # The project has no row of its own: the refusal shows on the rows that change it.
+            return REJECT, reason
         if action == REJECT:
-            where = f"row {row.number}" if row.number else repr(row.slug)
-            return SKIP, f"its project ({where}) is rejected"
+            return SKIP, f"its project (row {row.number}) is rejected"
         if action == CREATE:
             return CREATE, ""
         what = "team" if record == "member" else "metrics"

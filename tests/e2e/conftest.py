@@ -22,8 +22,8 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 
-# This project's port range; the server is one per test session.
-os.environ.setdefault("DJANGO_LIVE_TEST_SERVER_ADDRESS", "127.0.0.1:8109")
+# Port 0: the OS picks a free port, so parallel runs on one machine never collide.
+os.environ.setdefault("DJANGO_LIVE_TEST_SERVER_ADDRESS", "127.0.0.1:0")
 
 
 def require(path, why):
