@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format e2e-deps bench clean
+.PHONY: run test lint format e2e-deps bench bench-load bench-lighthouse clean
 
 $(VENV)/.runtime: requirements.txt
 	@test -x $(PY) || { py=$$(bin/find-python) && echo "Creating $(VENV) with $$py" && "$$py" -m venv $(VENV); }
@@ -33,7 +33,7 @@ test: $(VENV)/.dev e2e-deps
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 # Lighthouse scores of the map and a project page under gunicorn (bench/README.md).
-bench: $(VENV)/.runtime
+bench-lighthouse: $(VENV)/.runtime
 	$(PY) bench/lighthouse.py
 
 lint: $(VENV)/.dev
@@ -49,5 +49,8 @@ clean:
 
 # Load test with gunicorn + wrk at 35, 2,500 and 100,000 projects (docs/benchmarks.md).
 # BENCH_SIZES="35" BENCH_DURATION=3 make bench is the quick mode.
-bench: $(VENV)/.dev
+bench-load: $(VENV)/.dev
 	$(PY) -m bench.run
+
+# The load benchmark (docs/benchmarks.md), then the Lighthouse scores of the public pages.
+bench: bench-load bench-lighthouse
