@@ -25,7 +25,8 @@ import hashlib
 import re
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.cache.backends.dummy import DummyCache
 from django.http import HttpResponse, HttpResponseNotModified
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import http_date, parse_etags
@@ -176,8 +177,10 @@ class ResponseCacheMiddleware:
         return response
 
     def applies(self, request):
+        # With CACHE_URL=dummy:// nothing could be stored: skip even the version read.
         return (
-            request.method in ("GET", "HEAD")
+            not isinstance(caches["default"], DummyCache)
+            and request.method in ("GET", "HEAD")
             and is_anonymous(request)
             and not SKIPPED.search(request.path)
         )

@@ -234,6 +234,12 @@ def test_dummy_cache_serves_fresh_pages(client, akash):
     assert b"No Cache At All" in client.get("/maps/deai/").content
 
 
+@override_settings(CACHES={"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}})
+def test_dummy_cache_adds_no_query_to_a_page(client, akash, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        client.get("/robots.txt")
+
+
 def _redis_reachable():
     try:
         socket.create_connection(("127.0.0.1", 6379), timeout=0.5).close()
