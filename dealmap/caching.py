@@ -60,7 +60,10 @@ def is_anonymous(request):
 
 
 def cache_key(request):
-    parts = [request.method, request.get_full_path(), "gzip" if accepts_gzip(request) else ""]
+    # Scheme and host too: links built from the request must not cross hosts, and
+    # get_host() checks ALLOWED_HOSTS, which a hit would otherwise skip.
+    parts = [request.method, request.scheme, request.get_host(), request.get_full_path()]
+    parts.append("gzip" if accepts_gzip(request) else "")
     parts += [request.headers.get(name, "") for name in KEYED_HEADERS]
     return KEY_PREFIX + hashlib.sha256("\n".join(parts).encode()).hexdigest()
 

@@ -205,6 +205,12 @@ def test_api_429_is_never_cached(client, akash, settings):
     assert client.get("/api/v1/projects/").status_code == 200
 
 
+def test_hit_for_another_host_is_refused(client, akash):
+    _warm(client, "/maps/deai/")
+
+    assert client.get("/maps/deai/", HTTP_HOST="evil.example").status_code == 400
+
+
 def test_htmx_fragment_and_page_are_cached_apart(client, akash):
     page = client.get("/maps/deai/")
     fragment = client.get("/maps/deai/", headers={"HX-Request": "true"})
