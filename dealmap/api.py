@@ -5,17 +5,20 @@ holds the cross-cutting pieces, wired in dealmap/api_urls.py and settings.
 """
 
 from django.http import HttpResponseNotModified, JsonResponse
-from django.utils.cache import patch_cache_control
-from django.utils.http import http_date, parse_etags
+from django.utils.http import parse_etags
 from drf_spectacular.utils import OpenApiResponse, inline_serializer
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework import serializers
 from rest_framework.renderers import JSONRenderer
 
-from dealmap import content_version
+from dealmap import caching, content_version
 
 
 class NotModified(Exception):
+    pass
+
+
+class CachedHit(Exception):
     pass
 
 
@@ -23,22 +26,33 @@ class ConditionalMixin:
     # ETag and Last-Modified on every successful GET; `If-None-Match` answers 304.
     # The ETag is the content version plus the request's path and query, so any publish
     # changes every ETag at once, and a client revalidates for the price of one cache read:
-    # no database query at all. (A comment, not a docstring: the schema would show it.)
+    # no database query at all. Whole responses are cached here too (dealmap/caching.py),
+    # after DRF has authenticated and throttled the request: a hit still counts against
+    # the rate limit, and a 429 never reaches the cache. (A comment, not a docstring: the
+    # schema would show it.)
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
         self.etag = None
+        self.cached = None
         if request.method in ("GET", "HEAD"):
-            self.content_version = content_version.current()
+            self.content_version, self.cached = caching.lookup(request)
             self.etag = content_version.etag(
-                request.get_full_path(), request.accepted_media_type or ""
+                request.get_full_path(),
+                request.accepted_media_type or "",
+                "gzip" if caching.accepts_gzip(request) else "",
+                version=self.content_version,
             )
             if self.etag in parse_etags(request.headers.get("If-None-Match", "")):
                 raise NotModified
+            if self.cached is not None:
+                raise CachedHit
 
     def handle_exception(self, exc):
         if isinstance(exc, NotModified):
             return self._validators(HttpResponseNotModified())
+        if isinstance(exc, CachedHit):
+            return caching.rebuild(self.cached)
         return super().handle_exception(exc)
 
     def finalize_response(self, request, response, *args, **kwargs):
@@ -49,13 +63,20 @@ class ConditionalMixin:
         response = super().finalize_response(request, response, *args, **kwargs)
         if getattr(self, "etag", None) and response.status_code == 200:
             self._validators(response)
+        if getattr(self, "etag", None) and response.status_code in caching.CACHEABLE_STATUS:
+            self._store(request, response)
         return response
 
+    def _store(self, request, response):
+        if getattr(response, "from_cache", False):
+            return
+        if hasattr(response, "render"):
+            # Rendered now rather than by the handler, so the body can be gzipped and kept.
+            response.render()
+        caching.store(request, response, self.content_version)
+
     def _validators(self, response):
-        response["ETag"] = self.etag
-        response["Last-Modified"] = http_date(self.content_version.changed_at.timestamp())
-        # Caches may keep a copy but must ask again each time: a 304 is cheap.
-        patch_cache_control(response, public=True, no_cache=True)
+        caching.add_validators(response, self.etag, self.content_version)
         return response
 
 

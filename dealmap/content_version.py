@@ -82,9 +82,13 @@ def bump():
     transaction.on_commit(lambda: cache.delete(CACHE_KEY))
 
 
-def etag(*parts):
-    """A strong ETag for a representation: the content version plus what selects the content."""
-    digest = hashlib.sha256("\n".join([current().token, *parts]).encode()).hexdigest()
+def etag(*parts, version=None):
+    """A strong ETag for a representation: the content version plus what selects the content.
+
+    Pass the version when the caller has read it already: it saves a cache round trip.
+    """
+    version = version or current()
+    digest = hashlib.sha256("\n".join([version.token, *parts]).encode()).hexdigest()
     return f'"{digest[:32]}"'
 
 

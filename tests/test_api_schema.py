@@ -129,4 +129,5 @@ def test_api_keeps_to_its_schema(case):
     Not checked: that a value the schema allows is always accepted (`map=anything` is a 400
     naming `map`) or a blank one refused (`since=` means "no filter", as on the public pages).
     """
-    case.call_and_validate(checks=CONFORMANCE)
+    # Schemathesis asks for gzip but its WSGI transport does not inflate the body it gets.
+    case.call_and_validate(checks=CONFORMANCE, headers={"Accept-Encoding": "identity"})
