@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 
 from dealmap import content_version
 from dealmap.editorial import Status
+from layers.models import Layer
 from projects.models import Project, Tag
 from tests.factories import make_layer, make_map, make_member, make_metric, make_project
 
@@ -49,7 +50,8 @@ PAGES = [
     ("/maps/deai/?layer=layer-0&q=Subject&stage=seed&token=true&portfolio=false&tag=gpu", 5),
     # maps with their counts
     ("/maps/", 1),
-    # layers with their maps, facets, projects count, page of projects, their headline metrics
+    # layers with their maps, facets, projects count (cached per content version and filter),
+    # page of projects, their headline metrics
     ("/projects/", 5),
     ("/projects/?map=deai&layer=layer-0&tag=gpu&country=us&q=Subject&ordering=-updated", 5),
     ("/projects/?page=2", 5),
@@ -108,12 +110,15 @@ def test_staff_preview_query_count_is_fixed(client, django_assert_num_queries, n
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("url", ["/maps/deai/", "/projects/"])
-def test_filter_facets_cached_page_runs_one_query_fewer(client, django_assert_num_queries, url):
+# The map page then skips the facets; the list skips them and its count too.
+@pytest.mark.parametrize(("url", "queries"), [("/maps/deai/", 4), ("/projects/", 3)])
+def test_cached_page_second_visit_runs_fewer_queries(
+    client, django_assert_num_queries, url, queries
+):
     _catalogue(1)
     client.get(url)
 
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(queries):
         response = client.get(url)
 
     assert b'value="gpu"' in response.content
@@ -129,3 +134,15 @@ def test_filter_facets_after_an_edit_show_the_new_tag(client, url):
     response = client.get(url)
 
     assert b'value="zk"' in response.content
+
+
+@pytest.mark.django_db
+def test_project_list_count_after_a_publish_includes_it(client):
+    _catalogue(1)
+    assert b"2 projects" in client.get("/projects/").content
+
+    make_project(layer=Layer.objects.get(slug="layer-1"), name="Newcomer")
+    response = client.get("/projects/")
+
+    assert b"3 projects" in response.content
+    assert b"Newcomer" in response.content
