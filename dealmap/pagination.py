@@ -1,10 +1,56 @@
-"""Page-number paging for the partner API: `count`, `next`, `previous`, `results`."""
+"""Page-number paging for the partner API (`count`, `next`, `previous`, `results`), and the
+cached exact count that the API and the public project list share."""
 
+import hashlib
+from functools import cached_property, partial
+
+from django.core.cache import cache
+from django.core.paginator import Paginator
 from rest_framework import pagination
 from rest_framework.exceptions import NotFound, ValidationError
 
+from dealmap import content_version
+
 MAX_PAGE_SIZE = 100
 DEFAULT_PAGE_SIZE = 20
+# Counts are keyed by the content version, so any edit makes them stale at once;
+# the timeout only lets keys of old versions go.
+COUNT_TIMEOUT = 60 * 60
+# Parameters that choose a page, not the rows: the count is the same for all of them.
+PAGING_PARAMS = {"page", "page_size", "ordering", "format"}
+
+
+class CachedCountPaginator(Paginator):
+    """An exact count, kept per content version and filter (`count_key`).
+
+    COUNT(*) over 100,000 published projects costs as much as the page itself; the
+    count only changes when the content does, and the content version moves with it.
+    """
+
+    def __init__(self, *args, count_key, version, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.count_key = count_key
+        self.version = version
+
+    @cached_property
+    def count(self):
+        key = f"dealmap:count:{self.version.token}:{self.count_key}"
+        found = cache.get(key)
+        if found is None:
+            found = super().count
+            cache.set(key, found, COUNT_TIMEOUT)
+        return found
+
+
+def count_key(query, scope):
+    """The view (`scope`) and its filters (a QueryDict) less paging, as a short key part."""
+    params = sorted(
+        (name, value)
+        for name, values in query.lists()
+        if name not in PAGING_PARAMS
+        for value in values
+    )
+    return f"{scope}:{hashlib.sha256(repr(params).encode()).hexdigest()}"
 
 
 class PageNumberPagination(pagination.PageNumberPagination):
@@ -26,6 +72,16 @@ class PageNumberPagination(pagination.PageNumberPagination):
         raw = request.query_params.get(self.page_query_param, "1")
         if raw != "last" and (not raw.isdigit() or int(raw) < 1):
             raise ValidationError({"page": ["A whole number from 1 upwards."]})
+        # A view that shows public content (it moves the content version) opts in.
+        scope = getattr(view, "count_cache_scope", None)
+        if scope:
+            # The version the view's ETag was made from, if it read one already.
+            version = getattr(view, "content_version", None) or content_version.current()
+            self.django_paginator_class = partial(
+                CachedCountPaginator,
+                count_key=count_key(request.query_params, scope),
+                version=version,
+            )
         try:
             return super().paginate_queryset(queryset, request, view)
         except NotFound as exc:

@@ -49,11 +49,11 @@ class Band:
 
 
 def map_bands(layers, projects, *, keep_empty=True, filters=None):
-    """One band per layer of the map: its count and its first tiles (three queries)."""
-    counts = selectors.layer_counts(projects)
-    tiles = {}
+    """One band per layer of the map: its count and its first tiles (two queries)."""
+    counts, tiles = {}, {}
     for project in selectors.first_per_layer(projects, TILES_PER_LAYER):
         tiles.setdefault(project.layer_id, []).append(project)
+        counts[project.layer_id] = project.layer_total
     filters = filters if filters is not None else QueryDict()
     return [
         Band(layer, counts.get(layer.pk, 0), tiles.get(layer.pk, []), filters, index % TONES)
@@ -76,8 +76,10 @@ def _render_map(request, map_, *, preview=False, home=False):
     data = request.GET.copy()
     data.pop("map", None)
     data.pop("page", None)
-    filterset = selectors.project_filter(data, base, layers=map_.layers.all())
-    panel = selectors.filter_panel(filterset, base=base, layers=layers)
+    scope = f"map-{map_.pk}-preview" if preview else f"map-{map_.pk}"
+    facets = selectors.facets(base, scope)
+    filterset = selectors.project_filter(data, base, layers=layers, tags=facets.tags)
+    panel = selectors.filter_panel(filterset, facets=facets, layers=layers)
     valid = filterset.is_valid()
     others = data.copy()
     others.pop("layer", None)

@@ -209,12 +209,16 @@ def published_projects():
 class ProjectViewSet(ConditionalMixin, viewsets.ReadOnlyModelViewSet):
     lookup_field = "slug"
     filterset_class = ProjectFilter
+    # The exact count of a filtered list, cached per content version (dealmap/pagination.py).
+    count_cache_scope = "projects"
 
     def get_queryset(self):
         projects = published_projects()
         if self.action == "retrieve":
-            projects = projects.prefetch_related("team")
-        return projects
+            return projects.prefetch_related("team")
+        # By name, which the partial index project_published_name serves: the model's order
+        # (map, layer, position) sorted every published row at 100,000 projects (0.2 s a page).
+        return projects.order_by("name", "pk")
 
     def get_serializer_class(self):
         return ProjectDetailSerializer if self.action == "retrieve" else ProjectListSerializer

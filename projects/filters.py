@@ -10,7 +10,7 @@ import datetime
 import django_filters as filters
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
-from django_filters.fields import IsoDateTimeField
+from django_filters.fields import IsoDateTimeField, ModelChoiceField, ModelMultipleChoiceField
 
 from layers.models import Layer, Map
 from projects.models import Project, Stage, Tag
@@ -34,18 +34,61 @@ class UTCIsoDateTimeFilter(filters.IsoDateTimeFilter):
     field_class = UTCIsoDateTimeField
 
 
+class KnownChoices:
+    """Checks chosen slugs against objects the page already fetched (`known`), with no query.
+
+    A page passes `known` when it has the choices in hand anyway (a map's layers, the
+    tags and maps of the filter panel); the API passes nothing and the queryset decides.
+    """
+
+    def __init__(self, *args, known=None, **kwargs):
+        self.known = known
+        super().__init__(*args, **kwargs)
+
+    def known_by_slug(self, value):
+        by_slug = {obj.slug: obj for obj in self.known}
+        if value not in by_slug:
+            raise ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice",
+                params={"value": value},
+            )  # fmt: skip
+        return by_slug[value]
+
+
+class KnownModelChoiceField(KnownChoices, ModelChoiceField):
+    def to_python(self, value):
+        if self.known is None or value in self.empty_values:
+            return super().to_python(value)
+        return self.known_by_slug(str(value))
+
+
+class KnownModelMultipleChoiceField(KnownChoices, ModelMultipleChoiceField):
+    def _check_values(self, value):
+        if self.known is None:
+            return super()._check_values(value)
+        return [self.known_by_slug(str(slug)) for slug in dict.fromkeys(value)]
+
+
+class KnownModelChoiceFilter(filters.ModelChoiceFilter):
+    field_class = KnownModelChoiceField
+
+
+class KnownModelMultipleChoiceFilter(filters.ModelMultipleChoiceFilter):
+    field_class = KnownModelMultipleChoiceField
+
+
 YES_NO = [("true", "Yes"), ("false", "No")]
 MAX_QUERY_LENGTH = 200
 
 
 class ProjectFilter(filters.FilterSet):
-    map = filters.ModelChoiceFilter(
+    map = KnownModelChoiceFilter(
         field_name="layer__map",
         to_field_name="slug",
         queryset=Map.objects.published(),
         label="Map",
     )
-    layer = filters.ModelMultipleChoiceFilter(
+    layer = KnownModelMultipleChoiceFilter(
         # A method (filter_layers) compares layers, not slugs with ids; it also keeps the
         # field name plain, which drf-spectacular needs to type the parameter.
         field_name="layer",
@@ -56,7 +99,7 @@ class ProjectFilter(filters.FilterSet):
         distinct=False,
         method="filter_layers",
     )
-    tag = filters.ModelMultipleChoiceFilter(
+    tag = KnownModelMultipleChoiceFilter(
         field_name="tags",
         to_field_name="slug",
         queryset=Tag.objects.all(),

@@ -7,7 +7,6 @@ of projects (tests/test_public_queries.py).
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
@@ -18,7 +17,8 @@ from django.utils.html import format_html
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from layers.models import Map
+from dealmap import content_version
+from dealmap.pagination import CachedCountPaginator, count_key
 from projects import selectors
 from projects.charts import metric_series
 from projects.models import Project
@@ -57,14 +57,25 @@ def require_staff(request):
 @require_safe
 def project_list(request):
     base = Project.objects.published()
-    filterset = selectors.project_filter(request.GET, base, layers=selectors.published_layers())
+    # One query for the layers, with their maps: the map choices come from them.
+    layers = list(selectors.published_layers())
+    maps = selectors.maps_of(layers)
+    facets = selectors.facets(base, "all")
+    filterset = selectors.project_filter(
+        request.GET, base, layers=layers, tags=facets.tags, maps=maps
+    )
     page = None
     if filterset.is_valid():
-        paginator = Paginator(selectors.tiles(filterset.qs), PAGE_SIZE)
+        # The exact count, cached per content version and filter: a COUNT over 100,000
+        # published projects on every page cost as much as the page.
+        paginator = CachedCountPaginator(
+            selectors.tiles(filterset.qs),
+            PAGE_SIZE,
+            count_key=count_key(request.GET, "project-list"),
+            version=content_version.current(),
+        )
         page = paginator.get_page(request.GET.get("page"))
-    panel = selectors.filter_panel(
-        filterset, base=base, layers=selectors.published_layers(), maps=Map.objects.published()
-    )
+    panel = selectors.filter_panel(filterset, facets=facets, layers=layers, maps=maps)
     query = request.GET.copy()
     query.pop("page", None)
     context = {"page": page, "panel": panel, "query": query.urlencode()}
@@ -76,20 +87,24 @@ def project_list(request):
 
 def _render_project(request, queryset, slug, *, preview=False):
     project = get_object_or_404(
-        queryset.select_related("layer__map").prefetch_related("tags", "team", "metrics"),
+        selectors.with_siblings(queryset.select_related("layer__map")).prefetch_related(
+            "tags", "team"
+        ),
         slug=slug,
     )
     related = list(
-        selectors.tiles(
-            Project.objects.published().filter(layer_id=project.layer_id).exclude(pk=project.pk)
-        )[:RELATED]
+        Project.objects.published()
+        .filter(layer_id=project.layer_id)
+        .exclude(pk=project.pk)
+        .select_related("layer")[:RELATED]
     )
+    metrics = selectors.metrics_with_headlines(project, related)
     previous, following = selectors.siblings(project)
     context = {
         "project": project,
         "layer": project.layer,
         "map": project.layer.map,
-        "series": metric_series(project.metrics.all()),
+        "series": metric_series(metrics),
         "related": related,
         "previous": previous,
         "next": following,

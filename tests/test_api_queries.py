@@ -8,6 +8,7 @@ cached it (after a write, the first request adds one query to read it back).
 import pytest
 
 from dealmap import content_version
+from layers.models import Map
 from partners.models import PartnerKey
 from projects.models import Tag
 from tests.factories import make_layer, make_map, make_member, make_metric, make_project
@@ -103,3 +104,32 @@ def test_api_query_count_on_the_real_maps(client, real_maps, django_assert_max_n
 
     assert page.json()["count"] == 35
     assert detail.json()["name"] == "Bittensor"
+
+
+def test_api_list_count_cached_runs_one_query_fewer(client, django_assert_num_queries):
+    _catalogue(3)
+    client.get("/api/v1/projects/", {"portfolio": "false"})
+
+    # projects with layer and map, tags, metrics: the count is the cached one
+    with django_assert_num_queries(3):
+        response = client.get("/api/v1/projects/", {"portfolio": "false", "page_size": 2})
+
+    assert response.json()["count"] == 3
+
+
+def test_api_list_count_after_a_publish_includes_it(client):
+    _catalogue(3)
+    assert client.get("/api/v1/projects/").json()["count"] == 3
+
+    make_project(layer=make_layer(map=Map.objects.get(slug="deai"), slug="new"), slug="new")
+
+    assert client.get("/api/v1/projects/").json()["count"] == 4
+
+
+def test_api_list_count_of_another_filter_is_its_own(client):
+    _catalogue(3)
+    assert client.get("/api/v1/projects/").json()["count"] == 3
+
+    response = client.get("/api/v1/projects/", {"layer": "layer-1"})
+
+    assert response.json()["count"] == 1
