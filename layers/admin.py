@@ -3,6 +3,7 @@ from django.contrib import admin
 from layers.models import Layer, Map
 from projects.editorial_admin import (
     EDITORIAL_READONLY,
+    WORKFLOW_FIELDSET,
     EditorialAdmin,
     EditorialForm,
     MarkdownTextarea,
@@ -38,19 +39,7 @@ class MapAdmin(EditorialAdmin):
     preview_path = "/maps/{slug}/preview/"
     fieldsets = [
         (None, {"fields": ["name", "slug", "tagline", "position", "intro"]}),
-        (
-            "Workflow",
-            {
-                "fields": [
-                    "status",
-                    "comment",
-                    "expected_version",
-                    ("published_at", "last_reviewed_at"),
-                    ("version", "updated_at", "updated_by"),
-                    "status_history",
-                ]
-            },
-        ),
+        WORKFLOW_FIELDSET,
     ]
 
 

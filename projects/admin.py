@@ -7,6 +7,7 @@ from dealmap.editorial import Status
 from projects import workflow
 from projects.editorial_admin import (
     EDITORIAL_READONLY,
+    WORKFLOW_FIELDSET,
     EditorialAdmin,
     EditorialForm,
     MarkdownTextarea,
@@ -93,19 +94,7 @@ class ProjectAdmin(ImportExportMixin, EditorialAdmin):
     preview_path = "/projects/{slug}/preview/"
     fieldsets = [
         (None, {"fields": ["name", "slug", "layer", "position", "one_liner", "tags"]}),
-        (
-            "Workflow",
-            {
-                "fields": [
-                    "status",
-                    "comment",
-                    "expected_version",
-                    ("published_at", "last_reviewed_at"),
-                    ("version", "updated_at", "updated_by"),
-                    "status_history",
-                ]
-            },
-        ),
+        WORKFLOW_FIELDSET,
         ("Description and our view", {"fields": ["description", "our_view", "our_view_date"]}),
         (
             "Facts",

@@ -42,6 +42,21 @@ EDITORIAL_STATE = [
     "updated_at",
     "updated_by_id",
 ]
+# The same workflow block on every editorial change page (maps and projects).
+WORKFLOW_FIELDSET = (
+    "Workflow",
+    {
+        "fields": [
+            "status",
+            "comment",
+            "expected_version",
+            ("published_at", "last_reviewed_at"),
+            ("version", "updated_at", "updated_by"),
+            "status_history",
+        ]
+    },
+)
+
 EDITORIAL_READONLY = [
     "published_at",
     "last_reviewed_at",
