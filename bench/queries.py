@@ -6,7 +6,7 @@ Run by bench/run.py in a subprocess with the same environment as the server:
 
 prints one JSON object: {url: {"status": …, "queries": …, "bytes": …}}. Each URL
 is fetched twice and the second fetch is counted, so with a cache the figure is
-a warm hit, and with the dummy cache it is the full cost of the page.
+a warm hit, and with RESPONSE_CACHE=0 it is what the view itself runs.
 """
 
 import json

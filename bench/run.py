@@ -4,9 +4,12 @@ For each size in BENCH_SIZES (default "35 2500 100000") it makes sure PostgreSQL
 Redis and wrk are there (installing or starting them, and saying so), fills
 dealmap_bench_<size> with bench/generate.py unless it holds that size already,
 serves the site with gunicorn and production settings on 127.0.0.1, and drives
-each URL with wrk, once with the dummy cache ("uncached") and once with Redis
-("cached"). A static file of the API list's size, served by whitenoise through
-the same gunicorn, is the ceiling every figure is divided by.
+each URL with wrk, once with the whole-response cache off ("uncached":
+RESPONSE_CACHE=0, every request runs the view) and once with it on ("cached").
+Both use Redis for the rest, as production does: the content version, the
+counts and facets kept per version, the rate-limit counters. A static file of
+the API list's size, served by whitenoise through the same gunicorn, is the
+ceiling every figure is divided by.
 
 Results go to stdout and, between the markers, into docs/benchmarks.md.
 Environment: BENCH_SIZES, BENCH_DURATION (s per URL, default 10),
@@ -39,7 +42,7 @@ WORKERS = int(os.environ.get("BENCH_WORKERS", "2"))
 PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432").rstrip("/")
 REDIS = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379/5")
 PORTS = {"uncached": 8501, "cached": 8502}
-CACHES = {"uncached": "dummy://", "cached": REDIS}
+RESPONSE_CACHE = {"uncached": "0", "cached": "1"}
 DOC = ROOT / "docs" / "benchmarks.md"
 START, END = "<!-- bench:results:start -->", "<!-- bench:results:end -->"
 # Sizes the harness looks up when a page is missing: the figure to divide by still exists.
@@ -114,7 +117,7 @@ def db_name(size):
     return f"dealmap_bench_{size // 1000}k" if size >= 100_000 else f"dealmap_bench_{size}"
 
 
-def server_env(database, cache_url):
+def server_env(database, variant="uncached"):
     """Production settings, as the README's Production section runs them."""
     return {
         **os.environ,
@@ -124,8 +127,9 @@ def server_env(database, cache_url):
         "SECURE_SSL_REDIRECT": "0",
         "SECURE_HSTS_SECONDS": "0",
         "DATABASE_URL": f"{PG}/{database}",
-        "CACHE_URL": cache_url,
+        "CACHE_URL": REDIS,
         "CACHE_KEY_PREFIX": f"bench-{database}",
+        "RESPONSE_CACHE": RESPONSE_CACHE[variant],
         # The partner API's anonymous rate limit would turn a load test into a test of 429s.
         "API_ANON_RATE": "100000000/min",
         "LOG_LEVEL": "WARNING",
@@ -139,7 +143,7 @@ def manage(database, *args, capture=False):
     return subprocess.run(
         [PYTHON, "manage.py", *args],
         cwd=ROOT,
-        env=server_env(database, "dummy://"),
+        env=server_env(database),
         check=True,
         text=True,
         capture_output=capture,
@@ -213,7 +217,7 @@ def page_facts(database, urls, variant):
     out = subprocess.run(
         [PYTHON, "-m", "bench.queries", *urls.values()],
         cwd=ROOT,
-        env=server_env(database, CACHES[variant]),
+        env=server_env(database, variant),
         check=True,
         text=True,
         capture_output=True,
@@ -235,7 +239,7 @@ def write_ceiling(nbytes):
 class Server:
     def __init__(self, database, variant):
         self.port = PORTS[variant]
-        self.env = server_env(database, CACHES[variant])
+        self.env = server_env(database, variant)
 
     def __enter__(self):
         cmd = [
@@ -357,7 +361,7 @@ def save_project(database, slug, **fields):
     code += f"p = Project.objects.get(slug={slug!r})\n"
     code += "".join(f"p.{name} = {value!r}\n" for name, value in fields.items())
     code += "p.save()\n"
-    env = server_env(database, REDIS)
+    env = server_env(database, "cached")
     subprocess.run([PYTHON, "manage.py", "shell", "-v0", "-c", code], cwd=ROOT, env=env, check=True)
 
 
@@ -428,7 +432,7 @@ def explain(database):
     result = subprocess.run(
         [PYTHON, "-m", "bench.explain", "--json"],
         cwd=ROOT,
-        env=server_env(database, "dummy://"),
+        env=server_env(database),
         capture_output=True,
         text=True,
         check=False,

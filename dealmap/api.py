@@ -26,17 +26,17 @@ class ConditionalMixin:
     # ETag and Last-Modified on every successful GET; `If-None-Match` answers 304.
     # The ETag is the content version plus the request's path and query, so any publish
     # changes every ETag at once, and a client revalidates for the price of one cache read:
-    # no database query at all. Whole responses are cached here too (dealmap/caching.py),
-    # after DRF has authenticated and throttled the request: a hit still counts against
-    # the rate limit, and a 429 never reaches the cache. (A comment, not a docstring: the
-    # schema would show it.)
+    # no database query at all. Whole responses are cached by dealmap.caching's middleware,
+    # which answers anonymous hits itself; a partner's request (X-API-Key) is authenticated
+    # and throttled here first, then answered from that cache when it can be. (A comment,
+    # not a docstring: the schema would show it.)
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
         self.etag = None
         self.cached = None
         if request.method in ("GET", "HEAD"):
-            self.content_version, self.cached = caching.lookup(request)
+            self.content_version, self.cached = self._lookup(request)
             self.etag = content_version.etag(
                 request.get_full_path(),
                 request.accepted_media_type or "",
@@ -47,6 +47,19 @@ class ConditionalMixin:
                 raise NotModified
             if self.cached is not None:
                 raise CachedHit
+
+    def _lookup(self, request):
+        """(version, cached entry): the middleware's reading if it made one (then it missed)."""
+        version = getattr(request._request, "content_version", None)
+        if version is not None:
+            return version, None
+        if caching.is_keyed_api(request._request) and caching.enabled():
+            version, entry = caching.lookup(request._request)
+        else:
+            version, entry = content_version.current(), None
+        # The middleware stores the response under the version it was built with.
+        request._request.content_version = version
+        return version, entry
 
     def handle_exception(self, exc):
         if isinstance(exc, NotModified):
@@ -63,17 +76,7 @@ class ConditionalMixin:
         response = super().finalize_response(request, response, *args, **kwargs)
         if getattr(self, "etag", None) and response.status_code == 200:
             self._validators(response)
-        if getattr(self, "etag", None) and response.status_code in caching.CACHEABLE_STATUS:
-            self._store(request, response)
         return response
-
-    def _store(self, request, response):
-        if getattr(response, "from_cache", False):
-            return
-        if hasattr(response, "render"):
-            # Rendered now rather than by the handler, so the body can be gzipped and kept.
-            response.render()
-        caching.store(request, response, self.content_version)
 
     def _validators(self, response):
         caching.add_validators(response, self.etag, self.content_version)

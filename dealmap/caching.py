@@ -11,10 +11,16 @@ embeds the URL and the Vary headers but not the content version, they cache for
 a fixed time, and a hit there costs two cache reads (the header list, then the
 page). Here the "key" is the request, the freshness test is the version.
 
-Public pages go through `ResponseCacheMiddleware`. The partner API is cached
-inside its views (`dealmap.api.ConditionalMixin`), after DRF has authenticated
-and throttled the request, so a hit still counts against the rate limit and a
-429 is never stored.
+`ResponseCacheMiddleware` is the outermost middleware: a hit skips every other
+middleware, the URL resolver and the view, and the entry it returns already holds
+the headers they added (security, CSP, CORS, validators). It serves public pages
+and the partner API alike. An anonymous API hit is counted against the rate
+limit first (partners/throttles.py), and an over-limit one goes on to DRF, which
+answers the 429; a request with an X-API-Key goes to DRF to be authenticated and
+throttled, and the view may answer it from this cache (dealmap.api).
+
+RESPONSE_CACHE=0 turns whole-response caching off (the benchmark's "uncached"
+figures); the content version, counts and facets still use the cache.
 
 Bodies of text types are gzipped once, when stored, for clients that accept
 gzip: a hit then costs no compression at all.
@@ -35,7 +41,8 @@ from dealmap import content_version
 
 KEY_PREFIX = "response:"
 # Request headers that select a different response; every one is part of the key.
-KEYED_HEADERS = ["HX-Request", "HX-History-Restore-Request", "Accept"]
+# Origin too: CORS answers a cross-origin request with headers a same-origin one lacks.
+KEYED_HEADERS = ["HX-Request", "HX-History-Restore-Request", "Accept", "Origin"]
 # A response varying on anything else cannot be shared. Cookie is allowed because only
 # requests without a session cookie are cached, and a response that sets one is not.
 SHAREABLE_VARY = {"accept-encoding", "hx-request", "accept", "cookie", "origin"}
@@ -43,8 +50,9 @@ CACHEABLE_STATUS = {200, 404}
 COMPRESSIBLE = re.compile(r"^(text/|application/(json|xml|rss\+xml|atom\+xml|csv|.*\+json))")
 MIN_GZIP_BYTES = 200
 # Paths the middleware leaves alone: the admin and staff previews carry sessions anyway,
-# /healthz must tell the truth every time, the API caches itself after throttling.
-SKIPPED = re.compile(r"^/(admin/|healthz|api/|static/|media/)|/preview/$")
+# /healthz must tell the truth every time, whitenoise serves files.
+SKIPPED = re.compile(r"^/(admin/|healthz|static/|media/)|/preview/$")
+API = "/api/"
 # Entries outlive no version change; this only bounds memory for pages nobody asks for again.
 TIMEOUT = 24 * 3600
 
@@ -92,6 +100,10 @@ def lookup(request):
     return version, entry
 
 
+def enabled():
+    return settings.RESPONSE_CACHE and not isinstance(caches["default"], DummyCache)
+
+
 def is_private(response):
     control = response.get("Cache-Control", "").lower()
     return bool(response.cookies) or "private" in control or "no-store" in control
@@ -131,6 +143,7 @@ def store(request, response, version):
         "status": response.status_code,
         "headers": list(response.items()),
         "content": response.content,
+        "etag": response.get("ETag"),
     }
     cache.set(cache_key(request), entry, timeout=TIMEOUT)
 
@@ -147,6 +160,18 @@ def not_modified(request, etag):
     return etag in parse_etags(request.headers.get("If-None-Match", ""))
 
 
+VALIDATORS = {"etag", "last-modified", "cache-control", "vary"}
+
+
+def rebuild_not_modified(entry):
+    """A 304 for a cached 200: the validators it was stored with."""
+    response = HttpResponseNotModified()
+    for name, value in entry["headers"]:
+        if name.lower() in VALIDATORS:
+            response[name] = value
+    return response
+
+
 def add_validators(response, etag, version):
     response["ETag"] = etag
     response["Last-Modified"] = http_date(version.changed_at.timestamp())
@@ -155,7 +180,7 @@ def add_validators(response, etag, version):
 
 
 class ResponseCacheMiddleware:
-    """Serve and store whole public pages for anonymous GET and HEAD requests."""
+    """Serve and store whole responses for anonymous GET and HEAD requests."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -163,35 +188,67 @@ class ResponseCacheMiddleware:
     def __call__(self, request):
         if not self.applies(request):
             return self.get_response(request)
-        version, entry = lookup(request)
-        etag = variant_etag(request, version)
-        if entry is not None and entry["status"] == 200 and not_modified(request, etag):
-            return self.not_modified(etag, version)
-        if entry is not None:
+        storing = settings.RESPONSE_CACHE
+        if is_keyed_api(request):
+            return self.fill(request) if storing else self.get_response(request)
+        version, entry = lookup(request) if storing else (content_version.current(), None)
+        # The view's ETag and counts use the version read here: no second cache read.
+        request.content_version = version
+        if entry is not None and self.may_serve(request):
+            if entry["status"] == 200 and not_modified(request, entry["etag"]):
+                return rebuild_not_modified(entry)
             return rebuild(entry)
         response = self.get_response(request)
-        if response.status_code == 200 and not is_private(response):
-            if not response.has_header("ETag"):
-                add_validators(response, etag, version)
-            if not_modified(request, etag):
-                return self.not_modified(etag, version)
-        if is_anonymous_response(request):
+        if not request.path.startswith(API) and response.status_code == 200:
+            # The API's views set their own validators (dealmap.api).
+            response = self.validate(request, response, version)
+        if storing and response.status_code != 304 and is_anonymous_response(request):
             store(request, response, version)
         return response
 
     def applies(self, request):
-        # With CACHE_URL=dummy:// nothing could be stored: skip even the version read.
+        # With CACHE_URL=dummy:// the version could not be kept: skip even reading it.
         return (
-            not isinstance(caches["default"], DummyCache)
-            and request.method in ("GET", "HEAD")
-            and is_anonymous(request)
+            request.method in ("GET", "HEAD")
             and not SKIPPED.search(request.path)
+            and is_anonymous(request)
+            and not isinstance(caches["default"], DummyCache)
         )
+
+    def may_serve(self, request):
+        """A page hit is served at once; an API hit only within the anonymous rate limit."""
+        if not request.path.startswith(API):
+            return True
+        from partners.throttles import count_anonymous
+
+        return count_anonymous(request)
+
+    def fill(self, request):
+        """A partner's request: DRF authenticates and throttles it; its answer fills the cache."""
+        response = self.get_response(request)
+        version = getattr(request, "content_version", None)
+        if version is not None and response.status_code != 304:
+            store(request, response, version)
+        return response
+
+    def validate(self, request, response, version):
+        if is_private(response):
+            return response
+        etag = response.get("ETag") or variant_etag(request, version)
+        if not response.has_header("ETag"):
+            add_validators(response, etag, version)
+        if not_modified(request, etag):
+            return self.not_modified(etag, version)
+        return response
 
     def not_modified(self, etag, version):
         response = HttpResponseNotModified()
         add_validators(response, etag, version)
         return response
+
+
+def is_keyed_api(request):
+    return request.path.startswith(API) and "HTTP_X_API_KEY" in request.META
 
 
 def is_anonymous_response(request):

@@ -40,7 +40,7 @@ def cache_config(url):
     """CACHE_URL -> CACHES["default"]: locmem:// (default), redis://…, dummy://."""
     if url.startswith(("redis://", "rediss://", "unix://")):
         return {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "dealmap.redis_cache.RedisCache",
             "LOCATION": url,
             "KEY_PREFIX": env("CACHE_KEY_PREFIX", "dealmap"),
         }
@@ -97,12 +97,13 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost: a hit skips everything below, and the stored response already carries
+    # the headers the middleware below added to it (dealmap/caching.py).
+    "dealmap.caching.ResponseCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
-    # Before the session and auth middleware: a hit skips them (dealmap/caching.py).
-    "dealmap.caching.ResponseCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -141,6 +142,8 @@ DATABASES = {
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": cache_config(env("CACHE_URL", "locmem://"))}
+# Whole public pages and API responses, per content version (dealmap/caching.py).
+RESPONSE_CACHE = envbool("RESPONSE_CACHE", True)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -4,8 +4,12 @@ of removals."""
 
 import csv
 import io
+from collections import defaultdict
+from functools import cached_property, lru_cache
 
 import django_filters as filters
+from django.db.models import F
+from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiExample,
@@ -75,7 +79,13 @@ class ProjectListSerializer(serializers.ModelSerializer):
     def get_headline_metrics(self, project):
         # Filtered in Python from the prefetched metrics: no query per project.
         headline = [metric for metric in project.metrics.all() if metric.is_headline]
-        return MetricSerializer(headline, many=True).data
+        return [self.metric_fields.to_representation(metric) for metric in headline]
+
+    @cached_property
+    def metric_fields(self):
+        # One MetricSerializer for the whole page: a new one per project rebuilt its fields
+        # every time, the largest single cost of the list (docs/benchmarks.md).
+        return MetricSerializer(context=self.context)
 
 
 class ProjectDetailSerializer(ProjectListSerializer):
@@ -172,7 +182,70 @@ LAYER = OpenApiParameter(
     description="Only projects in these layers (slugs; repeat the parameter for several).",
 )
 
+# Parameters that pick a page of the list, not its rows or their order.
+PAGE_ONLY = {"page", "page_size", "format"}
+
 # ---- views -------------------------------------------------------------------------------------
+
+
+# What a list row shows, read with values(): no model instance is built.
+LIST_COLUMNS = [
+    "id", "slug", "name", "one_liner", "stage", "country", "headquarters", "founded_year",
+    "token_symbol", "is_portfolio", "published_at", "updated_at",
+]  # fmt: skip
+LIST_RELATED = {
+    "layer_slug": "layer__slug",
+    "layer_name": "layer__name",
+    "map_slug": "layer__map__slug",
+}
+METRIC_FIELDS = MetricSerializer.Meta.fields
+# DRF's own fields, built once: times and decimals come out exactly as the serializers give them.
+DATETIME = serializers.DateTimeField()
+
+
+def list_rows(queryset):
+    return queryset.values(*LIST_COLUMNS, **{name: F(path) for name, path in LIST_RELATED.items()})
+
+
+@lru_cache(maxsize=1)
+def metric_serializer():
+    return MetricSerializer()
+
+
+def list_representation(rows, request):
+    """The page's projects as ProjectListSerializer renders them: two queries, tags and metrics."""
+    ids = [row["id"] for row in rows]
+    tags, headline = defaultdict(list), defaultdict(list)
+    tag_rows = Project.tags.through.objects.filter(project_id__in=ids)
+    for project_id, slug in tag_rows.order_by("tag__name").values_list("project_id", "tag__slug"):
+        tags[project_id].append(slug)
+    metrics = TractionMetric.objects.filter(project_id__in=ids, is_headline=True)
+    metric = metric_serializer()
+    for row in metrics.values("project_id", *METRIC_FIELDS):
+        headline[row["project_id"]].append(metric.to_representation(row))
+    # One reverse() for the page: the detail URL differs only by slug (ASCII, never quoted).
+    url = request.build_absolute_uri(reverse("api:project-detail", kwargs={"slug": "-"}))
+    head, tail = url.rsplit("/-/", 1)
+    return [
+        {
+            "url": f"{head}/{row['slug']}/{tail}",
+            "slug": row["slug"],
+            "name": row["name"],
+            "one_liner": row["one_liner"],
+            "layer": {"map": row["map_slug"], "slug": row["layer_slug"], "name": row["layer_name"]},
+            "stage": row["stage"],
+            "country": row["country"],
+            "headquarters": row["headquarters"],
+            "founded_year": row["founded_year"],
+            "token_symbol": row["token_symbol"],
+            "is_portfolio": row["is_portfolio"],
+            "tags": tags[row["id"]],
+            "headline_metrics": headline[row["id"]],
+            "published_at": DATETIME.to_representation(row["published_at"]),
+            "updated_at": DATETIME.to_representation(row["updated_at"]),
+        }
+        for row in rows
+    ]
 
 
 def published_projects():
@@ -223,9 +296,18 @@ class ProjectViewSet(ConditionalMixin, viewsets.ReadOnlyModelViewSet):
     def get_serializer_class(self):
         return ProjectDetailSerializer if self.action == "retrieve" else ProjectListSerializer
 
+    def list(self, request, *args, **kwargs):
+        # Rows as dicts, not model instances through the serializer: the same JSON
+        # (ProjectListSerializer documents it, tests/test_api_contract.py holds the two
+        # together) for a fifth of the time (docs/benchmarks.md).
+        rows = self.paginate_queryset(list_rows(self.filter_queryset(self.get_queryset())))
+        return self.get_paginated_response(list_representation(rows, request))
+
     def filter_queryset(self, queryset):
-        # The detail is found by slug alone: list parameters do not apply to it.
-        if self.action == "retrieve":
+        # The detail is found by slug alone: list parameters do not apply to it. A list
+        # with no parameter but paging has nothing to filter: building the FilterSet (deep
+        # copies of every filter and form field) cost as much as the page's queries.
+        if self.action == "retrieve" or set(self.request.query_params) <= PAGE_ONLY:
             return queryset
         return super().filter_queryset(queryset)
 

@@ -3,11 +3,15 @@
 import csv
 import datetime
 import io
+import json
 
 import pytest
 from django.utils import timezone
+from rest_framework.renderers import JSONRenderer
+from rest_framework.request import Request
 
 from dealmap.editorial import Status
+from projects.api import ProjectListSerializer, published_projects
 from projects.models import Stage, Tag
 from tests.factories import make_layer, make_map, make_member, make_metric, make_project
 
@@ -215,3 +219,20 @@ def test_project_dates_are_iso_8601(client, catalogue):
     body = client.get("/api/v1/projects/akash/").json()
 
     assert datetime.datetime.fromisoformat(body["updated_at"]).tzinfo is not None
+
+
+def test_project_list_is_exactly_what_its_serializer_documents(client, catalogue, rf):
+    # The list builds its rows from values() for speed; the schema documents
+    # ProjectListSerializer. Both must give the same JSON, value for value.
+    akash = catalogue["akash"]
+    akash.tags.add(Tag.objects.create(slug="depin", name="DePIN"))
+    make_metric(project=akash, label="Leases", value="12.5", qualifier="over", is_headline=True)
+    request = Request(rf.get("/api/v1/projects/"))
+    projects = published_projects().order_by("name", "pk")
+    documented = ProjectListSerializer(projects, many=True, context={"request": request}).data
+
+    body = client.get("/api/v1/projects/").json()["results"]
+
+    assert body == json.loads(JSONRenderer().render(documented))
+    assert [m["label"] for m in body[0]["headline_metrics"]] == ["GPUs", "Leases"]
+    assert body[0]["tags"] == ["depin", "gpu"]

@@ -8,6 +8,14 @@ from partners.models import PartnerKey
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def clock(monkeypatch):
+    """The throttle's clock, pinned mid-minute: the counts start afresh each minute."""
+    now = [1_800_000_030.0]
+    monkeypatch.setattr("partners.throttles.clock", lambda: now[0])
+    return now
+
+
 @pytest.fixture
 def limits(settings):
     settings.REST_FRAMEWORK = {
@@ -58,3 +66,14 @@ def test_anonymous_limit_does_not_touch_partners(client, limits):
     _statuses(client, 4)
 
     assert _statuses(client, 1, **{"X-API-Key": raw_key}) == [200]
+
+
+def test_limit_starts_afresh_in_the_next_minute(client, limits, clock):
+    _statuses(client, 3)
+    limited = client.get("/api/v1/maps/")
+    assert limited.status_code == 429
+    assert limited["Retry-After"] == "30"
+
+    clock[0] += 30
+
+    assert _statuses(client, 3) == [200, 200, 200]

@@ -15,6 +15,7 @@ from django.test import override_settings
 from django.urls import path
 
 from dealmap.editorial import Status
+from partners.models import PartnerKey
 from projects.models import Project
 from tests.admin_forms import admin_edit, admin_publish
 from tests.factories import make_layer, make_map, make_project
@@ -256,11 +257,27 @@ def _redis_reachable():
 
 REDIS = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "dealmap.redis_cache.RedisCache",
         "LOCATION": "redis://127.0.0.1:6379/7",
         "KEY_PREFIX": "dealmap-tests-response-cache",
     }
 }
+
+
+@pytest.mark.skipif(not _redis_reachable(), reason="no Redis at 127.0.0.1:6379")
+def test_redis_counts_api_hits_against_the_limit(client, akash, settings, monkeypatch):
+    # Not the settings fixture for the limit: it would restore CACHES=REDIS after the test.
+    limits = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": "3/min"}}
+    monkeypatch.setattr("partners.throttles.clock", lambda: 1_800_000_030.0)
+    with override_settings(CACHES=REDIS, REST_FRAMEWORK=limits):
+        redis = caches["default"]
+        redis.clear()
+        try:
+            statuses = [client.get("/api/v1/projects/").status_code for _ in range(4)]
+        finally:
+            redis.clear()
+
+    assert statuses == [200, 200, 200, 429]
 
 
 @pytest.mark.skipif(not _redis_reachable(), reason="no Redis at 127.0.0.1:6379")
@@ -285,3 +302,55 @@ def test_redis_hit_runs_no_query_and_edit_shows_at_once(
         redis.clear()
         for pool in redis._cache._pools.values():
             pool.disconnect()
+
+
+SECURITY_HEADERS = [
+    "Content-Security-Policy", "X-Frame-Options", "X-Content-Type-Options", "Referrer-Policy",
+    "Cross-Origin-Opener-Policy", "ETag", "Last-Modified", "Cache-Control", "Vary",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("url", ["/maps/deai/", "/api/v1/projects/"])
+def test_hit_carries_every_header_the_first_answer_had(client, akash, url):
+    first = _warm(client, url)
+    again = client.get(url)
+
+    for name in SECURITY_HEADERS:
+        assert again.get(name) == first.get(name), name
+    assert first["X-Frame-Options"] == "DENY"
+
+
+def test_cross_origin_reader_gets_cors_headers_from_a_hit(client, akash):
+    _warm(client, "/api/v1/projects/")
+    origin = {"Origin": "https://partner.example"}
+    _warm(client, "/api/v1/projects/", **origin)
+
+    hit = client.get("/api/v1/projects/", headers=origin)
+
+    assert hit["Access-Control-Allow-Origin"] == "*"
+    assert "Access-Control-Allow-Origin" not in client.get("/api/v1/projects/")
+
+
+def test_partner_request_fills_the_cache_for_everyone(client, akash, django_assert_num_queries):
+    key = PartnerKey(name="Research desk")
+    raw_key = key.set_new_key()
+    key.save()
+    client.get("/api/v1/projects/", headers={"X-API-Key": raw_key})
+
+    with django_assert_num_queries(0):
+        anonymous = client.get("/api/v1/projects/")
+
+    assert anonymous.json()["results"][0]["slug"] == "akash"
+    assert anonymous["X-Frame-Options"] == "DENY"
+
+
+@override_settings(RESPONSE_CACHE=False)
+@pytest.mark.parametrize("url", ["/maps/deai/", "/api/v1/projects/"])
+def test_response_cache_off_builds_each_answer_and_still_revalidates(client, akash, url):
+    etag = _warm(client, url)["ETag"]
+    assert client.get(url, headers={"If-None-Match": etag}).status_code == 304
+    # An update() the content version does not see: only a page built afresh shows it.
+    Project.objects.filter(pk=akash.pk).update(name="Built Afresh")
+
+    assert b"Built Afresh" in client.get(url).content
+    assert not [key for key in cache._cache if "response:" in key]
