@@ -38,6 +38,7 @@ from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import http_date, parse_etags
 
 from dealmap import content_version
+from dealmap.redis_cache import get_many_and_incr
 
 KEY_PREFIX = "response:"
 # Request headers that select a different response; every one is part of the key.
@@ -86,10 +87,15 @@ def variant_etag(request, version):
     return content_version.etag(*parts, version=version)
 
 
-def lookup(request):
-    """(current version, cached entry or None), in one cache round trip when both are there."""
+def lookup(request, found=None):
+    """(current version, cached entry or None), in one cache round trip when both are there.
+
+    `found`: what a get_many of the version and the entry's key returned, if the caller
+    made it already.
+    """
     key = cache_key(request)
-    found = cache.get_many([content_version.CACHE_KEY, key])
+    if found is None:
+        found = cache.get_many([content_version.CACHE_KEY, key])
     cached_version = found.get(content_version.CACHE_KEY)
     if cached_version is None:
         return content_version.current(), None
@@ -191,7 +197,7 @@ class ResponseCacheMiddleware:
         storing = settings.RESPONSE_CACHE
         if is_keyed_api(request):
             return self.fill(request) if storing else self.get_response(request)
-        version, entry = lookup(request) if storing else (content_version.current(), None)
+        version, entry = self.lookup(request) if storing else (content_version.current(), None)
         # The view's ETag and counts use the version read here: no second cache read.
         request.content_version = version
         if entry is not None and self.may_serve(request):
@@ -215,13 +221,29 @@ class ResponseCacheMiddleware:
             and not isinstance(caches["default"], DummyCache)
         )
 
-    def may_serve(self, request):
-        """A page hit is served at once; an API hit only within the anonymous rate limit."""
-        if not request.path.startswith(API):
-            return True
-        from partners.throttles import count_anonymous
+    def lookup(self, request):
+        """The version and entry; for the API, the rate limit counted in the same round trip.
 
-        return count_anonymous(request)
+        The count's verdict is left on the request: on a miss DRF's throttle reads it
+        rather than counting the request twice (partners/throttles.py).
+        """
+        if not request.path.startswith(API):
+            return lookup(request)
+        from partners.throttles import anonymous_counter
+
+        counter = anonymous_counter(request)
+        keys = [content_version.CACHE_KEY, cache_key(request)]
+        found, count = get_many_and_incr(keys, counter.key, counter.timeout)
+        request.anonymous_verdict = counter.verdict(count)
+        return lookup(request, found)
+
+    def may_serve(self, request):
+        """A page hit is served at once; an API hit only within the anonymous rate limit.
+
+        Over it, the request goes on to DRF, which answers the 429.
+        """
+        verdict = getattr(request, "anonymous_verdict", None)
+        return verdict is None or verdict[0]
 
     def fill(self, request):
         """A partner's request: DRF authenticates and throttles it; its answer fills the cache."""

@@ -12,11 +12,12 @@ the rate across the boundary of two windows.
 
 import math
 import time
+from dataclasses import dataclass
 
-from django.core.cache import cache, caches
-from django.core.cache.backends.redis import RedisCache
 from rest_framework.settings import api_settings
 from rest_framework.throttling import BaseThrottle
+
+from dealmap.redis_cache import get_many_and_incr
 
 PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
@@ -31,40 +32,33 @@ def parse_rate(rate):
     return int(count), PERIODS[period[0]]
 
 
-def incr(key, timeout):
-    """Add one to a counter that lives `timeout` seconds, and return its new value."""
-    backend = caches["default"]
-    if isinstance(backend, RedisCache):
-        return _redis_incr(backend, key, timeout)
-    if cache.add(key, 1, timeout):
-        return 1
-    try:
-        return cache.incr(key)
-    except ValueError:  # it expired between the two calls: this request opens a new window
-        cache.add(key, 1, timeout)
-        return 1
+@dataclass(frozen=True)
+class Counter:
+    """The counter of one client in one window, and how to read the count it reaches."""
 
+    key: str
+    timeout: int
+    limit: int
+    window_ends: float
 
-def _redis_incr(backend, key, timeout):
-    # One round trip, atomic. Django's RedisCache.incr is two (EXISTS, then INCRBY) and
-    # raises on a missing key; INCR creates it. Integers are stored unpickled by Django's
-    # Redis serializer, so the counter stays readable through the cache API.
-    full_key = backend.make_and_validate_key(key)
-    client = backend._cache.get_client(full_key, write=True)
-    pipe = client.pipeline()
-    pipe.incr(full_key)
-    pipe.expire(full_key, timeout, nx=True)
-    return pipe.execute()[0]
+    @classmethod
+    def of(cls, scope, ident):
+        limit, period = parse_rate(api_settings.DEFAULT_THROTTLE_RATES[scope])
+        window = math.floor(clock() / period)
+        # The window's number is in the key: an old window's counter is never read again.
+        key = f"throttle:{scope}:{ident}:{window}"
+        return cls(key, period + 1, limit, (window + 1) * period)
+
+    def verdict(self, count):
+        """(allowed, seconds until the window ends) for the count this request reached."""
+        return count <= self.limit, self.window_ends - clock()
 
 
 def count_request(scope, ident):
     """Count one request of `ident` in `scope`: (allowed, seconds until the window ends)."""
-    allowed, period = parse_rate(api_settings.DEFAULT_THROTTLE_RATES[scope])
-    now = clock()
-    window = math.floor(now / period)
-    # The window's number is in the key: an old window's counter is never read again.
-    count = incr(f"throttle:{scope}:{ident}:{window}", period + 1)
-    return count <= allowed, (window + 1) * period - now
+    counter = Counter.of(scope, ident)
+    _, count = get_many_and_incr([], counter.key, counter.timeout)
+    return counter.verdict(count)
 
 
 class _FixedWindowThrottle(BaseThrottle):
@@ -87,6 +81,14 @@ class _FixedWindowThrottle(BaseThrottle):
 class AnonRateThrottle(_FixedWindowThrottle):
     scope = "anon"
 
+    def allow_request(self, request, view):
+        # The response cache counted this request already, with its lookup (dealmap.caching).
+        counted = getattr(request._request, "anonymous_verdict", None)
+        if counted is not None and request.auth is None:
+            allowed, self.remaining = counted
+            return allowed
+        return super().allow_request(request, view)
+
     def identify(self, request):
         return None if request.auth is not None else self.get_ident(request)
 
@@ -98,10 +100,6 @@ class PartnerRateThrottle(_FixedWindowThrottle):
         return None if request.auth is None else request.auth.pk
 
 
-def count_anonymous(request):
-    """Count an anonymous API request the response cache answers: is it within the limit?
-
-    Over the limit, the request goes on to DRF, which counts it again and answers 429.
-    """
-    allowed, _ = count_request("anon", BaseThrottle().get_ident(request))
-    return allowed
+def anonymous_counter(request):
+    """The counter an anonymous request of this client counts on."""
+    return Counter.of("anon", BaseThrottle().get_ident(request))

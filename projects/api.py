@@ -8,7 +8,10 @@ from collections import defaultdict
 from functools import cached_property, lru_cache
 
 import django_filters as filters
-from django.db.models import F
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db import connection
+from django.db.models import CharField, F, OuterRef
+from django.db.models.functions import Cast, JSONObject
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -25,7 +28,7 @@ from rest_framework.response import Response
 from dealmap.api import ERROR_RESPONSES, NOT_FOUND, ConditionalMixin
 from dealmap.markdown import render_markdown
 from projects.filters import ProjectFilter, UTCIsoDateTimeFilter
-from projects.models import ChangeKind, Project, ProjectChange, TeamMember, TractionMetric
+from projects.models import ChangeKind, Project, ProjectChange, Tag, TeamMember, TractionMetric
 
 # ---- serializers -----------------------------------------------------------------------------
 
@@ -204,7 +207,21 @@ DATETIME = serializers.DateTimeField()
 
 
 def list_rows(queryset):
-    return queryset.values(*LIST_COLUMNS, **{name: F(path) for name, path in LIST_RELATED.items()})
+    rows = queryset.values(*LIST_COLUMNS, **{name: F(path) for name, path in LIST_RELATED.items()})
+    if connection.vendor != "postgresql":
+        return rows
+    # PostgreSQL returns each row's tags and headline metrics as arrays in the same
+    # query: two round trips fewer than the prefetches below.
+    return rows.annotate(tag_slugs=ArraySubquery(TAG_SLUGS), headline=ArraySubquery(HEADLINE))
+
+
+TAG_SLUGS = Tag.objects.filter(projects=OuterRef("pk")).order_by("name").values("slug")
+# numeric(20, 2) as text is DRF's DecimalField output ("40000.00"), a date as text its DateField's.
+HEADLINE = TractionMetric.objects.filter(project=OuterRef("pk"), is_headline=True).values(
+    json=JSONObject(
+        **{name: Cast(name, CharField()) if name == "value" else F(name) for name in METRIC_FIELDS}
+    )
+)
 
 
 @lru_cache(maxsize=1)
@@ -212,8 +229,18 @@ def metric_serializer():
     return MetricSerializer()
 
 
-def list_representation(rows, request):
-    """The page's projects as ProjectListSerializer renders them: two queries, tags and metrics."""
+def tags_and_headlines(rows):
+    """{project id: tag slugs}, {project id: headline metrics} for the page's rows."""
+    if rows and "tag_slugs" in rows[0]:
+        tags = {row["id"]: row["tag_slugs"] for row in rows}
+        # jsonb orders keys its own way: put them back in the serializer's order.
+        headline = {
+            row["id"]: [
+                {name: metric[name] for name in METRIC_FIELDS} for metric in row["headline"]
+            ]
+            for row in rows
+        }
+        return tags, headline
     ids = [row["id"] for row in rows]
     tags, headline = defaultdict(list), defaultdict(list)
     tag_rows = Project.tags.through.objects.filter(project_id__in=ids)
@@ -223,6 +250,12 @@ def list_representation(rows, request):
     metric = metric_serializer()
     for row in metrics.values("project_id", *METRIC_FIELDS):
         headline[row["project_id"]].append(metric.to_representation(row))
+    return tags, headline
+
+
+def list_representation(rows, request):
+    """The page's projects as ProjectListSerializer renders them."""
+    tags, headline = tags_and_headlines(rows)
     # One reverse() for the page: the detail URL differs only by slug (ASCII, never quoted).
     url = request.build_absolute_uri(reverse("api:project-detail", kwargs={"slug": "-"}))
     head, tail = url.rsplit("/-/", 1)

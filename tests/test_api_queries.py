@@ -6,6 +6,7 @@ cached it (after a write, the first request adds one query to read it back).
 """
 
 import pytest
+from django.db import connection
 
 from dealmap import content_version
 from layers.models import Map
@@ -110,8 +111,9 @@ def test_api_list_count_cached_runs_one_query_fewer(client, django_assert_num_qu
     _catalogue(3)
     client.get("/api/v1/projects/", {"portfolio": "false"})
 
-    # projects with layer and map, tags, metrics: the count is the cached one
-    with django_assert_num_queries(3):
+    # The count is the cached one. The projects with layer and map; on PostgreSQL their
+    # tags and headline metrics come in the same query, elsewhere in one query each.
+    with django_assert_num_queries(1 if connection.vendor == "postgresql" else 3):
         response = client.get("/api/v1/projects/", {"portfolio": "false", "page_size": 2})
 
     assert response.json()["count"] == 3
