@@ -12,7 +12,8 @@ the API list's size, served by whitenoise through the same gunicorn, is the
 ceiling every figure is divided by.
 
 Results go to stdout and, between the markers, into docs/benchmarks.md.
-Environment: BENCH_SIZES, BENCH_DURATION (s per URL, default 10),
+Environment: BENCH_SIZES, BENCH_DURATION (s per URL, default 10, split into
+BENCH_ROUNDS rounds, default 3, each beside a round of the static file),
 BENCH_THREADS (2), BENCH_CONNECTIONS (16), BENCH_WORKERS (gunicorn workers, 2),
 BENCH_PG (postgres://postgres@127.0.0.1:5432), BENCH_REDIS (redis://127.0.0.1:6379/5).
 """
@@ -36,6 +37,8 @@ ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 SIZES = [int(s) for s in os.environ.get("BENCH_SIZES", "35 2500 100000").split()]
 DURATION = int(os.environ.get("BENCH_DURATION", "10"))
+# Each URL's time is split into rounds, in turns with the static file (load_pair).
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 THREADS = int(os.environ.get("BENCH_THREADS", "2"))
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "16"))
 WORKERS = int(os.environ.get("BENCH_WORKERS", "2"))
@@ -300,12 +303,12 @@ def parse_wrk(text):
     }
 
 
-def wrk(port, url):
+def wrk(port, url, seconds):
     # A 10 s timeout: a slow page is measured as slow rather than as zero requests.
-    cmd = ["wrk", f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{DURATION}s", "--timeout", "10s"]
+    cmd = ["wrk", f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{seconds}s", "--timeout", "10s"]
     cmd.append("--latency")
     cmd.append(f"http://127.0.0.1:{port}{url}")
-    result = subprocess.run(cmd, capture_output=True, text=True, check=True, timeout=DURATION + 60)
+    result = subprocess.run(cmd, capture_output=True, text=True, check=True, timeout=seconds + 60)
     return parse_wrk(result.stdout)
 
 
@@ -327,9 +330,12 @@ def bench_size(size):
     invalidation = {}
     for variant in PORTS:
         with Server(database, variant) as server:
-            runs[(variant, "static file")] = load(server.port, "static file", static_url)
+            statics = []
             for name, url in available.items():
-                runs[(variant, name)] = load(server.port, f"{name} ({variant})", url)
+                label = f"{name} ({variant})"
+                runs[(variant, name)] = load_pair(server.port, label, url, static_url)
+                statics.append(runs[(variant, name)]["static"])
+            runs[(variant, "static file")] = combine(statics)
             peaks[variant] = server.worker_peak_mb()
             if variant == "cached":
                 invalidation = check_invalidation(server.port, database, available)
@@ -409,9 +415,38 @@ def ceiling_size(urls, facts):
     return FALLBACK_CEILING_BYTES
 
 
-def load(port, label, url):
-    say(f"wrk {DURATION} s: {label} {url}")
-    result = wrk(port, url)
+def load_pair(port, label, url, static_url):
+    """The page, and the static file in turns with it, ROUNDS times each.
+
+    The machine is shared: whatever slows the page for a few seconds slows the static
+    file measured beside it too, so the ratio of the two holds where their absolute
+    figures drift.
+    """
+    seconds = max(1, DURATION // ROUNDS)
+    pages, statics = [], []
+    for _ in range(ROUNDS):
+        statics.append(load(port, f"static file, beside {label}", static_url, seconds))
+        pages.append(load(port, label, url, seconds))
+    return {**combine(pages), "static": combine(statics)}
+
+
+def combine(runs):
+    """Rounds of one URL as one figure: mean req/s, median p50, worst p99, summed errors."""
+    p50s = sorted(run["p50"] for run in runs if run["p50"] is not None)
+    p99s = [run["p99"] for run in runs if run["p99"] is not None]
+    return {
+        "rps": sum(run["rps"] for run in runs) / len(runs),
+        "p50": p50s[len(p50s) // 2] if p50s else None,
+        "p99": max(p99s, default=None),
+        "non_2xx": sum(run["non_2xx"] for run in runs),
+        "timeouts": sum(run["timeouts"] for run in runs),
+    }
+
+
+def load(port, label, url, seconds=None):
+    seconds = seconds or DURATION
+    say(f"wrk {seconds} s: {label} {url}")
+    result = wrk(port, url, seconds)
     # gunicorn finishes the requests wrk gave up on: let that backlog drain before the next URL.
     wait_for(lambda: responsive(port), "the backlog to drain", seconds=120)
     return result
@@ -466,7 +501,8 @@ def machine():
         "postgres": psql("SHOW server_version")[0][0],
         "python": platform.python_version(),
         "wrk": (wrk_version.stdout or wrk_version.stderr).split("[")[0].strip(),
-        "load": f"wrk -t{THREADS} -c{CONNECTIONS} -d{DURATION}s --timeout 10s --latency; "
+        "load": f"wrk -t{THREADS} -c{CONNECTIONS} --timeout 10s --latency, {ROUNDS} rounds of "
+        f"{max(1, DURATION // ROUNDS)} s per URL, each beside a round of the static file; "
         f"gunicorn {WORKERS} sync workers",
     }
 
@@ -479,8 +515,9 @@ def size_table(result):
     lines = [
         f"### {result['size']:,} published projects (`{result['database']}`)",
         "",
-        f"Static ceiling: a {result['ceiling_bytes']:,}-byte file served by whitenoise "
-        "(the size of the API list response, or of the map page while the API is missing).",
+        f"Static ceiling: a {result['ceiling_bytes']:,}-byte file (the size of the API list "
+        "response) served by whitenoise, measured in turns with each page: each page's "
+        "ratio is to the rounds beside it, and the static row is their mean.",
         "",
         "| page | variant | req/s | p50 ms | p99 ms | x static | queries | bytes | non-2xx "
         "| timeouts |",
@@ -498,7 +535,7 @@ def size_table(result):
                     f"(HTTP {fact['status']}) | | | | | | | |"
                 )
             else:
-                lines.append(row(f"{name} `{url}`", variant, run, static["rps"], fact))
+                lines.append(row(f"{name} `{url}`", variant, run, run["static"]["rps"], fact))
     peaks = ", ".join(f"{v} {fmt(mb)} MB" for v, mb in result["peaks"].items())
     lines += ["", f"Peak RSS of a gunicorn worker (VmHWM): {peaks}."]
     if result["generated_in"] is not None:
@@ -559,7 +596,7 @@ def report(results, facts):
 
 def ratio(result, variant, name):
     run = result["runs"].get((variant, name))
-    static = result["runs"][(variant, "static file")]["rps"]
+    static = run and run["static"]["rps"]
     return run["rps"] / static if run and static else None
 
 

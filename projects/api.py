@@ -8,10 +8,10 @@ from collections import defaultdict
 from functools import cached_property, lru_cache
 
 import django_filters as filters
-from django.contrib.postgres.expressions import ArraySubquery
+from django.contrib.postgres.fields import ArrayField
 from django.db import connection
-from django.db.models import CharField, F, OuterRef
-from django.db.models.functions import Cast, JSONObject
+from django.db.models import CharField, F, Field
+from django.db.models.expressions import RawSQL
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -28,7 +28,7 @@ from rest_framework.response import Response
 from dealmap.api import ERROR_RESPONSES, NOT_FOUND, ConditionalMixin
 from dealmap.markdown import render_markdown
 from projects.filters import ProjectFilter, UTCIsoDateTimeFilter
-from projects.models import ChangeKind, Project, ProjectChange, Tag, TeamMember, TractionMetric
+from projects.models import ChangeKind, Project, ProjectChange, TeamMember, TractionMetric
 
 # ---- serializers -----------------------------------------------------------------------------
 
@@ -210,17 +210,33 @@ def list_rows(queryset):
     rows = queryset.values(*LIST_COLUMNS, **{name: F(path) for name, path in LIST_RELATED.items()})
     if connection.vendor != "postgresql":
         return rows
-    # PostgreSQL returns each row's tags and headline metrics as arrays in the same
-    # query: two round trips fewer than the prefetches below.
-    return rows.annotate(tag_slugs=ArraySubquery(TAG_SLUGS), headline=ArraySubquery(HEADLINE))
+    # PostgreSQL returns each row's tags and headline metrics in the same query: two
+    # round trips fewer than the prefetches below. Raw SQL because Django took 1.9 ms to
+    # compile the same subqueries built from ArraySubquery and JSONObject, more than
+    # PostgreSQL takes to run the whole page.
+    return rows.annotate(tag_slugs=TAG_SLUGS, headline=HEADLINE)
 
 
-TAG_SLUGS = Tag.objects.filter(projects=OuterRef("pk")).order_by("name").values("slug")
-# numeric(20, 2) as text is DRF's DecimalField output ("40000.00"), a date as text its DateField's.
-HEADLINE = TractionMetric.objects.filter(project=OuterRef("pk"), is_headline=True).values(
-    json=JSONObject(
-        **{name: Cast(name, CharField()) if name == "value" else F(name) for name in METRIC_FIELDS}
-    )
+# Constant SQL, no parameter (hence the noqa). The outer table is named, not aliased, in
+# Django's SQL for a query on Project.
+TAG_SLUGS = RawSQL(
+    "ARRAY(SELECT t.slug FROM projects_tag t"
+    " JOIN projects_project_tags pt ON pt.tag_id = t.id"
+    " WHERE pt.project_id = projects_project.id ORDER BY t.name)",
+    [],
+    output_field=ArrayField(CharField()),
+)
+# MetricSerializer's fields in its order (json, unlike jsonb, keeps it); numeric(20, 2) as
+# text is DRF's DecimalField output ("40000.00"), a date DateField's; the model's order.
+# A plain Field: psycopg decodes the json already.
+HEADLINE = RawSQL(
+    "(SELECT coalesce(json_agg(json_build_object("
+    "'label', m.label, 'value', m.value::text, 'unit', m.unit, 'qualifier', m.qualifier,"
+    " 'as_of', m.as_of, 'source_url', m.source_url, 'note', m.note)"
+    " ORDER BY m.position, m.label, m.as_of), '[]') FROM projects_tractionmetric m"
+    " WHERE m.project_id = projects_project.id AND m.is_headline)",
+    [],
+    output_field=Field(),
 )
 
 
