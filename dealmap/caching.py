@@ -38,7 +38,7 @@ from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import http_date, parse_etags
 
 from dealmap import content_version
-from dealmap.redis_cache import get_many_and_incr
+from dealmap.redis_cache import get_many, get_many_and_incr
 
 KEY_PREFIX = "response:"
 # Request headers that select a different response; every one is part of the key.
@@ -95,7 +95,7 @@ def lookup(request, found=None):
     """
     key = cache_key(request)
     if found is None:
-        found = cache.get_many([content_version.CACHE_KEY, key])
+        found = get_many([content_version.CACHE_KEY, key])
     cached_version = found.get(content_version.CACHE_KEY)
     if cached_version is None:
         return content_version.current(), None
