@@ -1,5 +1,7 @@
 """Markdown to safe HTML, the one way every page and the API render it."""
 
+from functools import lru_cache
+
 import markdown as md
 import nh3
 from django.utils.safestring import mark_safe
@@ -16,6 +18,13 @@ def render_markdown(text):
     """Render Markdown and sanitise it: no script, iframe, event handler or javascript: link."""
     if not text:
         return mark_safe("")
+    return mark_safe(_render(text))  # noqa: S308 - _render sanitised it with nh3
+
+
+# The same text always gives the same HTML, and a project page or API detail renders
+# two texts a request (about 1 ms each): keep the latest few hundred, a few KB each.
+@lru_cache(maxsize=512)
+def _render(text):
     html = md.markdown(text, extensions=["extra", "sane_lists"], output_format="html")
     clean = nh3.clean(
         html,
@@ -24,4 +33,4 @@ def render_markdown(text):
         url_schemes={"http", "https", "mailto"},
         link_rel="noopener noreferrer nofollow",
     )
-    return mark_safe(clean)  # noqa: S308 - nh3 has just sanitised it
+    return clean
