@@ -204,6 +204,7 @@ LIST_RELATED = {
 METRIC_FIELDS = MetricSerializer.Meta.fields
 # DRF's own fields, built once: times and decimals come out exactly as the serializers give them.
 DATETIME = serializers.DateTimeField()
+DATE = serializers.DateField()
 
 
 def list_rows(queryset):
@@ -240,9 +241,15 @@ HEADLINE = RawSQL(
 )
 
 
+# One of each, built once: a serializer builds its fields anew for every instance of it.
 @lru_cache(maxsize=1)
 def metric_serializer():
     return MetricSerializer()
+
+
+@lru_cache(maxsize=1)
+def team_serializer():
+    return TeamMemberSerializer()
 
 
 def tags_and_headlines(rows):
@@ -276,25 +283,57 @@ def list_representation(rows, request):
     url = request.build_absolute_uri(reverse("api:project-detail", kwargs={"slug": "-"}))
     head, tail = url.rsplit("/-/", 1)
     return [
-        {
-            "url": f"{head}/{row['slug']}/{tail}",
-            "slug": row["slug"],
-            "name": row["name"],
-            "one_liner": row["one_liner"],
-            "layer": {"map": row["map_slug"], "slug": row["layer_slug"], "name": row["layer_name"]},
-            "stage": row["stage"],
-            "country": row["country"],
-            "headquarters": row["headquarters"],
-            "founded_year": row["founded_year"],
-            "token_symbol": row["token_symbol"],
-            "is_portfolio": row["is_portfolio"],
-            "tags": tags[row["id"]],
-            "headline_metrics": headline[row["id"]],
-            "published_at": DATETIME.to_representation(row["published_at"]),
-            "updated_at": DATETIME.to_representation(row["updated_at"]),
-        }
+        list_item(row, f"{head}/{row['slug']}/{tail}", tags[row["id"]], headline[row["id"]])
         for row in rows
     ]
+
+
+def list_item(row, url, tags, headline):
+    """One project as ProjectListSerializer renders it, from LIST_COLUMNS and LIST_RELATED."""
+    return {
+        "url": url,
+        "slug": row["slug"],
+        "name": row["name"],
+        "one_liner": row["one_liner"],
+        "layer": {"map": row["map_slug"], "slug": row["layer_slug"], "name": row["layer_name"]},
+        "stage": row["stage"],
+        "country": row["country"],
+        "headquarters": row["headquarters"],
+        "founded_year": row["founded_year"],
+        "token_symbol": row["token_symbol"],
+        "is_portfolio": row["is_portfolio"],
+        "tags": tags,
+        "headline_metrics": headline,
+        "published_at": DATETIME.to_representation(row["published_at"]),
+        "updated_at": DATETIME.to_representation(row["updated_at"]),
+    }
+
+
+def detail_representation(project, request):
+    """The project as ProjectDetailSerializer renders it, from the instance and its prefetches."""
+    metric, member = metric_serializer(), team_serializer()
+    metrics = [(m.is_headline, metric.to_representation(m)) for m in project.metrics.all()]
+    layer = project.layer
+    row = {name: getattr(project, name) for name in LIST_COLUMNS}
+    row.update(layer_slug=layer.slug, layer_name=layer.name, map_slug=layer.map.slug)
+    url = request.build_absolute_uri(reverse("api:project-detail", kwargs={"slug": project.slug}))
+    tags = [tag.slug for tag in project.tags.all()]
+    return {
+        **list_item(row, url, tags, [shown for headline, shown in metrics if headline]),
+        "description": project.description,
+        "description_html": str(render_markdown(project.description)),
+        "our_view": project.our_view,
+        "our_view_html": str(render_markdown(project.our_view)),
+        "our_view_date": DATE.to_representation(project.our_view_date),
+        "links": {
+            "website": project.website,
+            "x": project.x_url,
+            "github": project.github_url,
+            "docs": project.docs_url,
+        },
+        "team": [member.to_representation(person) for person in project.team.all()],
+        "metrics": [shown for _, shown in metrics],
+    }
 
 
 def published_projects():
@@ -345,12 +384,15 @@ class ProjectViewSet(ConditionalMixin, viewsets.ReadOnlyModelViewSet):
     def get_serializer_class(self):
         return ProjectDetailSerializer if self.action == "retrieve" else ProjectListSerializer
 
+    # The list and the detail build their JSON themselves: the same JSON as the
+    # serializers that document them (tests/test_api_projects.py holds them equal) for a
+    # fraction of the time, as DRF builds every field of a serializer for each use.
     def list(self, request, *args, **kwargs):
-        # Rows as dicts, not model instances through the serializer: the same JSON
-        # (ProjectListSerializer documents it, tests/test_api_contract.py holds the two
-        # together) for a fifth of the time (docs/benchmarks.md).
         rows = self.paginate_queryset(list_rows(self.filter_queryset(self.get_queryset())))
         return self.get_paginated_response(list_representation(rows, request))
+
+    def retrieve(self, request, *args, **kwargs):
+        return Response(detail_representation(self.get_object(), request))
 
     def filter_queryset(self, queryset):
         # The detail is found by slug alone: list parameters do not apply to it. A list

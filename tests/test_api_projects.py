@@ -11,7 +11,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 
 from dealmap.editorial import Status
-from projects.api import ProjectListSerializer, published_projects
+from projects.api import ProjectDetailSerializer, ProjectListSerializer, published_projects
 from projects.models import Stage, Tag
 from tests.factories import make_layer, make_map, make_member, make_metric, make_project
 
@@ -234,5 +234,26 @@ def test_project_list_is_exactly_what_its_serializer_documents(client, catalogue
     body = client.get("/api/v1/projects/").json()["results"]
 
     assert body == json.loads(JSONRenderer().render(documented))
+    # The same key order too: partners read the JSON, and some read it by eye.
+    assert list(body[0]) == list(documented[0])
+    assert list(body[0]["headline_metrics"][0]) == list(documented[0]["headline_metrics"][0])
     assert [m["label"] for m in body[0]["headline_metrics"]] == ["GPUs", "Leases"]
     assert body[0]["tags"] == ["depin", "gpu"]
+
+
+def test_project_detail_is_exactly_what_its_serializer_documents(client, catalogue, rf):
+    akash = catalogue["akash"]
+    make_member(project=akash, name="Greg", role="CEO", is_founder=True)
+    akash.description, akash.our_view = "Rents **idle** GPUs.", "Supply is real."
+    akash.website, akash.our_view_date = "https://akash.network", datetime.date(2026, 10, 1)
+    akash.save()
+    request = Request(rf.get("/api/v1/projects/akash/"))
+    project = published_projects().prefetch_related("team").get(slug="akash")
+    documented = ProjectDetailSerializer(project, context={"request": request}).data
+
+    body = client.get("/api/v1/projects/akash/").json()
+
+    assert body == json.loads(JSONRenderer().render(documented))
+    assert list(body) == list(documented)
+    assert body["team"][0]["name"] == "Greg"
+    assert [m["label"] for m in body["headline_metrics"]] == ["GPUs"]
