@@ -17,6 +17,7 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csp import csp_override
 from django.views.decorators.http import require_safe
 
+from dealmap import content_version
 from dealmap.editorial import Status
 from layers.models import Map
 from projects import selectors
@@ -40,6 +41,15 @@ class Band:
         return self.count - len(self.tiles)
 
     @property
+    def capped(self):
+        """More than COUNT_CAP projects: the page says "1,000+" rather than count them all."""
+        return self.count > selectors.COUNT_CAP
+
+    @property
+    def label(self):
+        return selectors.count_label(min(self.count, selectors.COUNT_CAP), capped=self.capped)
+
+    @property
     def see_all(self):
         """The layer's full list, with the filters the map has now."""
         query = self.filters.copy()
@@ -51,9 +61,9 @@ class Band:
 def map_bands(layers, projects, *, keep_empty=True, filters=None):
     """One band per layer of the map: its count and its first tiles (two queries)."""
     counts, tiles = {}, {}
-    for project in selectors.first_per_layer(projects, TILES_PER_LAYER):
+    for project in selectors.first_per_layer(projects, layers, TILES_PER_LAYER):
         tiles.setdefault(project.layer_id, []).append(project)
-        counts[project.layer_id] = project.layer_total
+        counts[project.layer_id] = min(project.layer_total, selectors.COUNT_CAP + 1)
     filters = filters if filters is not None else QueryDict()
     return [
         Band(layer, counts.get(layer.pk, 0), tiles.get(layer.pk, []), filters, index % TONES)
@@ -62,22 +72,24 @@ def map_bands(layers, projects, *, keep_empty=True, filters=None):
     ]
 
 
-def _map_projects(map_, *, preview):
-    """A published map shows its published projects; a preview shows what publishing would."""
-    if preview:
-        return Project.objects.filter(status=Status.PUBLISHED, layer__map=map_)
-    return Project.objects.published().filter(layer__map=map_)
+def _map_projects(layers):
+    """The published projects of the map's layers: a preview shows what publishing would.
+
+    The map is published (or previewed) already, so no join checks it again: each
+    per-layer query of the page is then one index range.
+    """
+    return Project.objects.filter(status=Status.PUBLISHED, layer__in=layers)
 
 
 def _render_map(request, map_, *, preview=False, home=False):
-    base = _map_projects(map_, preview=preview)
     layers = list(map_.layers.all())
+    base = _map_projects(layers)
     # The map is in the URL; `map` would only contradict it.
     data = request.GET.copy()
     data.pop("map", None)
     data.pop("page", None)
-    scope = f"map-{map_.pk}-preview" if preview else f"map-{map_.pk}"
-    facets = selectors.facets(base, scope)
+    # A preview shows the same projects as the public map: the published ones.
+    facets = selectors.facets(layers, f"map-{map_.pk}", version=content_version.current())
     filterset = selectors.project_filter(data, base, layers=layers, tags=facets.tags)
     panel = selectors.filter_panel(filterset, facets=facets, layers=layers)
     valid = filterset.is_valid()
@@ -92,6 +104,10 @@ def _render_map(request, map_, *, preview=False, home=False):
         "map": map_,
         "bands": bands,
         "total": sum(band.count for band in bands),
+        "total_label": selectors.count_label(
+            sum(min(band.count, selectors.COUNT_CAP) for band in bands),
+            capped=any(band.capped for band in bands),
+        ),
         "panel": panel,
         "preview": preview,
         "home": home,
@@ -139,5 +155,6 @@ def map_list(request):
 def embed(request, slug):
     """A chrome-less map for other sites' iframes: the one path that may be framed."""
     map_ = get_object_or_404(Map.objects.published(), slug=slug)
-    bands = map_bands(map_.layers.all(), Project.objects.published().filter(layer__map=map_))
+    layers = list(map_.layers.all())
+    bands = map_bands(layers, _map_projects(layers))
     return render(request, "layers/embed.html", {"map": map_, "bands": bands})

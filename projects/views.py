@@ -18,7 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from dealmap import content_version
-from dealmap.pagination import CachedCountPaginator, count_key
+from dealmap.pagination import CappedPaginator
 from projects import selectors
 from projects.charts import metric_series
 from projects.models import Project
@@ -60,21 +60,17 @@ def project_list(request):
     # One query for the layers, with their maps: the map choices come from them.
     layers = list(selectors.published_layers())
     maps = selectors.maps_of(layers)
-    facets = selectors.facets(base, "all")
+    facets = selectors.facets(layers, "all", version=content_version.current())
     filterset = selectors.project_filter(
         request.GET, base, layers=layers, tags=facets.tags, maps=maps
     )
     page = None
     if filterset.is_valid():
-        # The exact count, cached per content version and filter: a COUNT over 100,000
-        # published projects on every page cost as much as the page.
-        paginator = CachedCountPaginator(
-            selectors.tiles(filterset.qs),
-            PAGE_SIZE,
-            count_key=count_key(request.GET, "project-list"),
-            version=content_version.current(),
+        paginator = CappedPaginator(
+            selectors.tiles(filterset.qs), PAGE_SIZE, cap=selectors.COUNT_CAP
         )
         page = paginator.get_page(request.GET.get("page"))
+        page.object_list = selectors.with_headline(list(page.object_list))
     panel = selectors.filter_panel(filterset, facets=facets, layers=layers, maps=maps)
     query = request.GET.copy()
     query.pop("page", None)
