@@ -65,7 +65,9 @@ class CappedPaginator(Paginator):
 
     @cached_property
     def found(self):
-        return self.object_list[: self.limit + 1].count()
+        # A list that reads its rows its own way keeps the plain queryset to count.
+        rows = getattr(self.object_list, "queryset", self.object_list)
+        return rows.order_by().values("pk")[: self.limit + 1].count()
 
     @property
     def count(self):
@@ -74,10 +76,6 @@ class CappedPaginator(Paginator):
     @property
     def capped(self):
         return self.found > self.limit
-
-    @property
-    def label(self):
-        return f"{self.count:,}+" if self.capped else f"{self.count:,}"
 
 
 def count_key(query, scope):

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_safe
 from dealmap import content_version
 from dealmap.editorial import Status
 from layers.models import Map
-from projects import selectors
+from projects import search, selectors
 from projects.models import Project
 from projects.views import render_filtered, require_staff
 
@@ -81,6 +81,13 @@ def _map_projects(layers):
     return Project.objects.filter(status=Status.PUBLISHED, layer__in=layers)
 
 
+def _total_label(bands, *, searched):
+    """ "1,234", or "9,000+" when a layer's count or the search stopped at its cap."""
+    total = sum(min(band.count, selectors.COUNT_CAP) for band in bands)
+    capped = any(band.capped for band in bands) or (searched and search.is_capped(total))
+    return selectors.count_label(total, capped=capped)
+
+
 def _render_map(request, map_, *, preview=False, home=False):
     layers = list(map_.layers.all())
     base = _map_projects(layers)
@@ -104,10 +111,7 @@ def _render_map(request, map_, *, preview=False, home=False):
         "map": map_,
         "bands": bands,
         "total": sum(band.count for band in bands),
-        "total_label": selectors.count_label(
-            sum(min(band.count, selectors.COUNT_CAP) for band in bands),
-            capped=any(band.capped for band in bands),
-        ),
+        "total_label": _total_label(bands, searched=valid and filterset.form.cleaned_data["q"]),
         "panel": panel,
         "preview": preview,
         "home": home,

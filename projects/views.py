@@ -19,7 +19,7 @@ from django.views.decorators.http import require_safe
 
 from dealmap import content_version
 from dealmap.pagination import CappedPaginator
-from projects import selectors
+from projects import search, selectors
 from projects.charts import metric_series
 from projects.models import Project
 
@@ -65,16 +65,30 @@ def project_list(request):
         request.GET, base, layers=layers, tags=facets.tags, maps=maps
     )
     page = None
+    count_label = ""
+    search_capped = False
     if filterset.is_valid():
-        paginator = CappedPaginator(
-            selectors.tiles(filterset.qs), PAGE_SIZE, cap=selectors.COUNT_CAP
-        )
+        rows = selectors.page_rows(filterset.qs, layers)
+        paginator = CappedPaginator(rows, PAGE_SIZE, cap=selectors.COUNT_CAP)
         page = paginator.get_page(request.GET.get("page"))
         page.object_list = selectors.with_headline(list(page.object_list))
+        search_capped = bool(filterset.form.cleaned_data.get("q")) and search.is_capped(
+            paginator.count
+        )
+        count_label = selectors.count_label(
+            paginator.count, capped=paginator.capped or search_capped
+        )
     panel = selectors.filter_panel(filterset, facets=facets, layers=layers, maps=maps)
     query = request.GET.copy()
     query.pop("page", None)
-    context = {"page": page, "panel": panel, "query": query.urlencode()}
+    context = {
+        "page": page,
+        "count_label": count_label,
+        "search_capped": search_capped,
+        "search_matches": search.MATCHES,
+        "panel": panel,
+        "query": query.urlencode(),
+    }
     status = 200 if page is not None else 400
     return render_filtered(
         request, "projects/list.html", context, fragment="results", status=status
