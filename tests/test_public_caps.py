@@ -112,3 +112,11 @@ def test_search_with_few_matches_counts_them_exactly(client, crowded):
 
     assert "Showing 1\u20131 of 1 project." in _text(response)
     assert "best of the first" not in _text(response)
+
+
+def test_maps_list_counts_a_big_map_up_to_the_cap(client, crowded, monkeypatch):
+    monkeypatch.setattr(selectors, "COUNT_CAP", 5)
+
+    response = client.get("/maps/")
+
+    assert "5+ projects in 2 layers" in _text(response)
