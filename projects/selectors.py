@@ -26,7 +26,7 @@ from django.db.models import (
     Window,
 )
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import JSONObject, RowNumber
+from django.db.models.functions import Coalesce, JSONObject, RowNumber
 
 from dealmap.editorial import Status
 from layers.models import Layer
@@ -207,23 +207,33 @@ def _per_layer_window(queryset, limit):
 def with_siblings(queryset):
     """Annotate each project with the published projects before and after it in its layer.
 
-    Four subqueries in the project's own query (each one index probe on
-    layer, position, name) instead of two more round trips.
+    Subqueries in the project's own query instead of two more round trips. Each
+    neighbour is the nearer of two index ranges on (layer, position, name): the same
+    position with a name before (after) it, else the position before (after). One
+    OR of both read a whole layer when there was no neighbour (45 ms at 100,000).
     """
     position, name = OuterRef("position"), OuterRef("name")
     layer = (
         Project.objects.published().filter(layer_id=OuterRef("layer_id")).exclude(pk=OuterRef("pk"))
     )
-    before = layer.filter(Q(position__lt=position) | Q(position=position, name__lt=name))
-    after = layer.filter(Q(position__gt=position) | Q(position=position, name__gt=name))
-    before = before.order_by("-position", "-name")
-    after = after.order_by("position", "name")
+    before = [
+        layer.filter(position=position, name__lt=name).order_by("-name"),
+        layer.filter(position__lt=position).order_by("-position", "-name"),
+    ]
+    after = [
+        layer.filter(position=position, name__gt=name).order_by("name"),
+        layer.filter(position__gt=position).order_by("position", "name"),
+    ]
     return queryset.annotate(
-        previous_slug=Subquery(before.values("slug")[:1]),
-        previous_name=Subquery(before.values("name")[:1]),
-        next_slug=Subquery(after.values("slug")[:1]),
-        next_name=Subquery(after.values("name")[:1]),
+        previous_slug=_nearest(before, "slug"),
+        previous_name=_nearest(before, "name"),
+        next_slug=_nearest(after, "slug"),
+        next_name=_nearest(after, "name"),
     )
+
+
+def _nearest(ranges, field):
+    return Coalesce(*(Subquery(found.values(field)[:1]) for found in ranges))
 
 
 def siblings(project):

@@ -102,11 +102,14 @@ def _render_project(request, queryset, slug, *, preview=False):
         ),
         slug=slug,
     )
+    # The map's order within one layer: read from the (layer, position, name) index,
+    # where the default order by map and layer positions sorted the whole layer.
     related = list(
         Project.objects.published()
         .filter(layer_id=project.layer_id)
         .exclude(pk=project.pk)
-        .select_related("layer")[:RELATED]
+        .select_related("layer")
+        .order_by("position", "name")[:RELATED]
     )
     metrics = selectors.metrics_with_headlines(project, related)
     previous, following = selectors.siblings(project)
