@@ -8,9 +8,9 @@ and search take the same parameters as /projects/ through the shared FilterSet.
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Count, OuterRef
-from django.http import QueryDict
-from django.shortcuts import get_object_or_404, render
+from django.db.models import Count, OuterRef, Subquery
+from django.http import Http404, QueryDict
+from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.clickjacking import xframe_options_exempt
@@ -19,7 +19,7 @@ from django.views.decorators.http import require_safe
 
 from dealmap import content_version
 from dealmap.editorial import Status
-from layers.models import Map
+from layers.models import Layer, Map
 from projects import search, selectors
 from projects.expressions import CappedCount
 from projects.models import Project
@@ -89,8 +89,20 @@ def _total_label(bands, *, searched):
     return selectors.count_label(total, capped=capped)
 
 
-def _render_map(request, map_, *, preview=False, home=False):
-    layers = list(map_.layers.all())
+def map_and_layers(maps):
+    """The first of `maps` and its layers, in one query (two for a map with no layer).
+
+    (None, []) when there is no such map.
+    """
+    layers = list(Layer.objects.filter(map=Subquery(maps.values("pk")[:1])).select_related("map"))
+    if layers:
+        return layers[0].map, layers
+    return maps.first(), []
+
+
+def _render_map(request, map_, layers, *, preview=False, home=False):
+    if map_ is None:
+        raise Http404("No such map.")
     base = _map_projects(layers)
     # The map is in the URL; `map` would only contradict it.
     data = request.GET.copy()
@@ -125,15 +137,15 @@ def _render_map(request, map_, *, preview=False, home=False):
 
 @require_safe
 def home(request):
-    map_ = Map.objects.published().first()
+    map_, layers = map_and_layers(Map.objects.published())
     if map_ is None:
         return render(request, "layers/no_map.html")
-    return _render_map(request, map_, home=True)
+    return _render_map(request, map_, layers, home=True)
 
 
 @require_safe
 def map_detail(request, slug):
-    return _render_map(request, get_object_or_404(Map.objects.published(), slug=slug))
+    return _render_map(request, *map_and_layers(Map.objects.published().filter(slug=slug)))
 
 
 @require_safe
@@ -141,7 +153,7 @@ def map_detail(request, slug):
 def map_preview(request, slug):
     """Staff see any map as it will look once published; others get a 404."""
     require_staff(request)
-    return _render_map(request, get_object_or_404(Map.objects.all(), slug=slug), preview=True)
+    return _render_map(request, *map_and_layers(Map.objects.filter(slug=slug)), preview=True)
 
 
 @require_safe
@@ -166,7 +178,8 @@ def map_list(request):
 @csp_override({**settings.SECURE_CSP, "frame-ancestors": ["*"]})
 def embed(request, slug):
     """A chrome-less map for other sites' iframes: the one path that may be framed."""
-    map_ = get_object_or_404(Map.objects.published(), slug=slug)
-    layers = list(map_.layers.all())
+    map_, layers = map_and_layers(Map.objects.published().filter(slug=slug))
+    if map_ is None:
+        raise Http404("No such map.")
     bands = map_bands(layers, _map_projects(layers))
     return render(request, "layers/embed.html", {"map": map_, "bands": bands})
