@@ -17,7 +17,6 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csp import csp_override
 from django.views.decorators.http import require_safe
 
-from dealmap import content_version
 from dealmap.editorial import Status
 from layers.models import Layer, Map
 from projects import search, selectors
@@ -109,7 +108,7 @@ def _render_map(request, map_, layers, *, preview=False, home=False):
     data.pop("map", None)
     data.pop("page", None)
     # A preview shows the same projects as the public map: the published ones.
-    facets = selectors.facets(layers, f"map-{map_.pk}", version=content_version.current())
+    facets = selectors.facets(layers, f"map-{map_.pk}")
     filterset = selectors.project_filter(data, base, layers=layers, tags=facets.tags)
     panel = selectors.filter_panel(filterset, facets=facets, layers=layers)
     valid = filterset.is_valid()

@@ -28,6 +28,7 @@ from django.db.models import (
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, JSONObject, RowNumber
 
+from dealmap import caching, content_version
 from dealmap.editorial import Status
 from layers.models import Layer
 from projects.expressions import CappedCount
@@ -363,13 +364,17 @@ class Facets:
     countries: list
 
 
-def facets(layers, scope, *, version):
+def facets(layers, scope):
     """The facets of the published projects in `layers`, cached per content version.
 
     They only change when the content does, and the content version moves with
     every change. `scope` names the layers in the key (the whole site, a map).
+    Without a cache (CACHE_URL=dummy://) nothing could be kept: the content version,
+    which costs a query then, is not read either.
     """
-    key = f"dealmap:facets:{version.token}:{scope}"
+    if not caching.can_store():
+        return _facets_query(layers)
+    key = f"dealmap:facets:{content_version.current().token}:{scope}"
     found = cache.get(key)
     if found is None:
         found = _facets_query(layers)

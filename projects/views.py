@@ -17,7 +17,6 @@ from django.utils.html import format_html
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from dealmap import content_version
 from dealmap.pagination import CappedPaginator
 from projects import search, selectors
 from projects.charts import metric_series
@@ -60,7 +59,7 @@ def project_list(request):
     # One query for the layers, with their maps: the map choices come from them.
     layers = list(selectors.published_layers())
     maps = selectors.maps_of(layers)
-    facets = selectors.facets(layers, "all", version=content_version.current())
+    facets = selectors.facets(layers, "all")
     filterset = selectors.project_filter(
         request.GET, base, layers=layers, tags=facets.tags, maps=maps
     )
