@@ -65,9 +65,10 @@ class CappedPaginator(Paginator):
 
     @cached_property
     def found(self):
-        # A list that reads its rows its own way keeps the plain queryset to count.
-        rows = getattr(self.object_list, "queryset", self.object_list)
-        return rows.order_by().values("pk")[: self.limit + 1].count()
+        # A list that reads its rows its own way counts them its own way too.
+        if hasattr(self.object_list, "capped_count"):
+            return self.object_list.capped_count(self.limit + 1)
+        return self.object_list.order_by().values("pk")[: self.limit + 1].count()
 
     @property
     def count(self):

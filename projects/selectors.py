@@ -8,6 +8,7 @@ import json
 from contextlib import suppress
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 
 from django.core.cache import cache
 from django.core.exceptions import FieldDoesNotExist
@@ -159,6 +160,9 @@ class InMapOrder:
         self.queryset = queryset
         self.layers = layers
 
+    def capped_count(self, limit):
+        return self.queryset.order_by().values("pk")[:limit].count()
+
     def __getitem__(self, window):
         if window.stop <= window.start:
             return []
@@ -170,10 +174,39 @@ class InMapOrder:
         return rows
 
 
-def page_rows(queryset, layers):
+class FewRows:
+    """A queryset known to be short (a search's capped candidates), ordered once.
+
+    Its ids, in order, give the count and each page; a page's rows then come by id.
+    A search's matching and ranking run once instead of once for the count and once
+    for the page.
+    """
+
+    def __init__(self, queryset):
+        self.queryset = queryset
+
+    @cached_property
+    def ids(self):
+        return list(self.queryset.values_list("pk", flat=True))
+
+    def capped_count(self, limit):
+        return min(len(self.ids), limit)
+
+    def __getitem__(self, window):
+        ids = self.ids[window]
+        if not ids:
+            return []
+        found = {row.pk: row for row in tiles(Project.objects.filter(pk__in=ids))}
+        return [found[pk] for pk in ids]
+
+
+def page_rows(queryset, layers, *, searched=False):
     """What the project list pages through: rows that `with_headline` completes."""
-    default_order = not queryset.query.order_by
-    if default_order and connections[queryset.db].vendor == "postgresql":
+    if connections[queryset.db].vendor != "postgresql":
+        return tiles(queryset)
+    if searched:
+        return FewRows(queryset)
+    if not queryset.query.order_by:
         return InMapOrder(queryset, layers)
     return tiles(queryset)
 

@@ -67,13 +67,12 @@ def project_list(request):
     count_label = ""
     search_capped = False
     if filterset.is_valid():
-        rows = selectors.page_rows(filterset.qs, layers)
+        searched = bool(filterset.form.cleaned_data.get("q"))
+        rows = selectors.page_rows(filterset.qs, layers, searched=searched)
         paginator = CappedPaginator(rows, PAGE_SIZE, cap=selectors.COUNT_CAP)
         page = paginator.get_page(request.GET.get("page"))
         page.object_list = selectors.with_headline(list(page.object_list))
-        search_capped = bool(filterset.form.cleaned_data.get("q")) and search.is_capped(
-            paginator.count
-        )
+        search_capped = searched and search.is_capped(paginator.count)
         count_label = selectors.count_label(
             paginator.count, capped=paginator.capped or search_capped
         )

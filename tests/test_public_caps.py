@@ -120,3 +120,15 @@ def test_maps_list_counts_a_big_map_up_to_the_cap(client, crowded, monkeypatch):
     response = client.get("/maps/")
 
     assert "5+ projects in 2 layers" in _text(response)
+
+
+def test_search_pages_keep_their_order(client, crowded, monkeypatch):
+    monkeypatch.setattr(project_views, "PAGE_SIZE", 2)
+    layer = crowded.layers.get(slug="quiet")
+    for name in ["Orbit One", "Orbit Two", "Orbit Three", "Orbit Four", "Orbit Five"]:
+        make_project(layer=layer, name=name)
+
+    response = client.get("/projects/", {"q": "orbit", "ordering": "name", "page": "2"})
+
+    assert "Showing 3\u20134 of 5 projects." in _text(response)
+    assert _tile_names(response) == ["Orbit One", "Orbit Three"]
