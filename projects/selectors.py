@@ -220,9 +220,8 @@ def _column(model, name):
 
 
 def _per_layer_window(queryset, limit):
-    """The same rows where a UNION part cannot have its own LIMIT (SQLite): a window
-    function numbers the rows of each layer. It reads every match, so it is only
-    for small databases."""
+    """The same rows without LATERAL (SQLite): a window function numbers the rows of
+    each layer. It reads every match, so it is only for small databases."""
     numbered = queryset.annotate(
         row_in_layer=Window(
             RowNumber(),
