@@ -27,6 +27,7 @@ def querysets():
     from django.http import QueryDict
 
     from layers.models import Layer
+    from projects import selectors
     from projects.filters import ProjectFilter
     from projects.models import Project
 
@@ -41,7 +42,24 @@ def querysets():
     by_name = filtered(ordering="name")
     in_layer = published.filter(layer__slug="compute", layer__map__slug="bench")
     layer = Layer.objects.filter(map__slug="bench", slug="compute").first()
+    layers = list(Layer.objects.filter(map__slug="bench"))
+    on_map = Project.objects.filter(status="published", layer__in=layers)
+    seed = filtered(layer="compute", stage="seed")
     return [
+        # The pages as they run: the map's tiles and capped counts, the list in map
+        # order, the filter panel's facets (selectors.py).
+        (
+            "map page: every layer's tiles + capped count",
+            selectors._per_layer_lateral(on_map, layers, 24),
+        ),
+        (
+            "list in map order, page 1",
+            selectors._lateral_rows(
+                published, selectors.published_layers(), 48, window=" LIMIT 48 OFFSET 0"
+            ),
+        ),
+        ("list layer + stage, capped count", _count(seed.order_by().values("pk")[:1001])),
+        ("facets (tags and countries in use)", selectors.facets_sql(layers)),
         ("list, default order, page 1", published[:20]),
         ("list by name, page 1", by_name[:20]),
         ("list by name, page 50", by_name[980:1000]),
@@ -64,10 +82,26 @@ def querysets():
     ]
 
 
+def _count(queryset):
+    """COUNT(*) over a queryset, as the paginator runs it (PostgreSQL may then read
+    only an index: the ids are not needed)."""
+    sql, params = queryset.query.sql_with_params()
+    return f"SELECT COUNT(*) FROM ({sql}) counted", params  # noqa: S608 Django-compiled SQL
+
+
+def _sql(queryset):
+    """A queryset's, a raw queryset's or an (sql, params) pair's SQL."""
+    if isinstance(queryset, tuple):
+        return queryset
+    if hasattr(queryset, "raw_query"):
+        return queryset.raw_query, queryset.params
+    return queryset.query.sql_with_params()
+
+
 def explain(queryset):
     from django.db import connection
 
-    sql, params = queryset.query.sql_with_params()
+    sql, params = _sql(queryset)
     with connection.cursor() as cursor:
         cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params)
         plan = "\n".join(row[0] for row in cursor.fetchall())

@@ -148,6 +148,8 @@ class Project(Editorial):
                 ("project_published_published", ["published_at"]),
                 ("project_published_founded", ["founded_year"]),
                 ("project_published_layer", ["layer", "position", "name"]),
+                # the countries in use, layer by layer (selectors.FACETS_SQL)
+                ("project_published_country", ["layer", "country"]),
             ]
         ]
 

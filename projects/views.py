@@ -17,9 +17,8 @@ from django.utils.html import format_html
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from dealmap import content_version
-from dealmap.pagination import CachedCountPaginator, count_key
-from projects import selectors
+from dealmap.pagination import CappedPaginator
+from projects import search, selectors
 from projects.charts import metric_series
 from projects.models import Project
 
@@ -60,25 +59,34 @@ def project_list(request):
     # One query for the layers, with their maps: the map choices come from them.
     layers = list(selectors.published_layers())
     maps = selectors.maps_of(layers)
-    facets = selectors.facets(base, "all")
+    facets = selectors.facets(layers, "all")
     filterset = selectors.project_filter(
         request.GET, base, layers=layers, tags=facets.tags, maps=maps
     )
     page = None
+    count_label = ""
+    search_capped = False
     if filterset.is_valid():
-        # The exact count, cached per content version and filter: a COUNT over 100,000
-        # published projects on every page cost as much as the page.
-        paginator = CachedCountPaginator(
-            selectors.tiles(filterset.qs),
-            PAGE_SIZE,
-            count_key=count_key(request.GET, "project-list"),
-            version=content_version.current(),
-        )
+        searched = bool(filterset.form.cleaned_data.get("q"))
+        rows = selectors.page_rows(filterset.qs, layers, searched=searched)
+        paginator = CappedPaginator(rows, PAGE_SIZE, cap=selectors.COUNT_CAP)
         page = paginator.get_page(request.GET.get("page"))
+        page.object_list = selectors.with_headline(list(page.object_list))
+        search_capped = searched and search.is_capped(paginator.count)
+        count_label = selectors.count_label(
+            paginator.count, capped=paginator.capped or search_capped
+        )
     panel = selectors.filter_panel(filterset, facets=facets, layers=layers, maps=maps)
     query = request.GET.copy()
     query.pop("page", None)
-    context = {"page": page, "panel": panel, "query": query.urlencode()}
+    context = {
+        "page": page,
+        "count_label": count_label,
+        "search_capped": search_capped,
+        "search_matches": search.MATCHES,
+        "panel": panel,
+        "query": query.urlencode(),
+    }
     status = 200 if page is not None else 400
     return render_filtered(
         request, "projects/list.html", context, fragment="results", status=status
@@ -92,11 +100,14 @@ def _render_project(request, queryset, slug, *, preview=False):
         ),
         slug=slug,
     )
+    # The map's order within one layer: read from the (layer, position, name) index,
+    # where the default order by map and layer positions sorted the whole layer.
     related = list(
         Project.objects.published()
         .filter(layer_id=project.layer_id)
         .exclude(pk=project.pk)
-        .select_related("layer")[:RELATED]
+        .select_related("layer")
+        .order_by("position", "name")[:RELATED]
     )
     metrics = selectors.metrics_with_headlines(project, related)
     previous, following = selectors.siblings(project)

@@ -33,8 +33,10 @@ def _plan(queryset):
 def test_search_reads_the_indexes(db):
     generate(projects=30, log=_quiet)
     # With sequential scans discouraged, each way of matching must find its index;
-    # a drift between search.py and migration 0007 shows up here.
-    plan = _plan(search_projects(Project.objects.published(), "bitensor"))
+    # a drift between search.py and migration 0007 shows up here. Any status: on 30
+    # rows the planner would rather walk a whole published-only index than a GIN
+    # index (bench/explain.py shows the published plans at 100,000).
+    plan = _plan(search_projects(Project.objects.all(), "bitensor"))
 
     for index in [
         "project_search_document",
