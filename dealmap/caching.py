@@ -74,6 +74,13 @@ def is_anonymous(request):
 
 
 def cache_key(request):
+    # Kept on the request: the lookup, the rate-limited lookup and the store all need it.
+    if not hasattr(request, "response_cache_key"):
+        request.response_cache_key = _cache_key(request)
+    return request.response_cache_key
+
+
+def _cache_key(request):
     # Scheme and host too: links built from the request must not cross hosts, and
     # get_host() checks ALLOWED_HOSTS, which a hit would otherwise skip.
     parts = [request.method, request.scheme, request.get_host(), request.get_full_path()]
