@@ -53,8 +53,9 @@ def _loaded(backend, keys, values):
 def get_many_and_incr(keys, counter, timeout):
     """cache.get_many(keys), and one added to `counter` (a key living `timeout` seconds).
 
-    One round trip on Redis (a pipeline of MGET, INCR and EXPIRE NX); other backends
-    make the calls one after the other. Returns (found, the counter's new value).
+    One round trip on Redis (a pipeline of MGET and INCR; a second, EXPIRE, only when
+    the counter is new); other backends make the calls one after the other. Returns
+    (found, the counter's new value).
     """
     backend = caches["default"]
     if not isinstance(backend, DjangoRedisCache):
@@ -68,9 +69,12 @@ def get_many_and_incr(keys, counter, timeout):
     # INCR creates a missing counter; Django's incr() raises instead, and takes two round
     # trips (EXISTS, then INCRBY). Integers are stored unpickled by Django's serializer.
     pipe.incr(full_counter)
-    pipe.expire(full_counter, timeout, nx=True)
     results = pipe.execute()
-    return (_loaded(backend, keys, results[0]) if keys else {}), results[-2]
+    count = results[-1]
+    if count == 1:
+        # The counter is new: give it its lifetime (once a window, not on every request).
+        client.expire(full_counter, timeout, nx=True)
+    return (_loaded(backend, keys, results[0]) if keys else {}), count
 
 
 def _incr(backend, key, timeout):

@@ -139,6 +139,14 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# PostgreSQL plans a query once per connection and reuses the plan: psycopg prepares a
+# query run 5 times on a connection (server-side binding, which preparing needs). About
+# a tenth of an uncached API request (docs/benchmarks.md). DATABASE_PREPARED=0 behind a
+# transaction-mode PgBouncer, which cannot keep prepared statements.
+if DATABASES["default"]["ENGINE"].endswith("postgresql") and envbool("DATABASE_PREPARED", True):
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        server_side_binding=True, prepare_threshold=5
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": cache_config(env("CACHE_URL", "locmem://"))}

@@ -9,7 +9,12 @@ def set_typo_threshold(sender, connection, **kwargs):
     from projects.search import TYPO_SIMILARITY
 
     with connection.cursor() as cursor:
-        cursor.execute("SET pg_trgm.word_similarity_threshold = %s", [TYPO_SIMILARITY])
+        # set_config() rather than SET: SET takes no bound parameter, which server-side
+        # binding (DATABASE_PREPARED) sends as $1.
+        cursor.execute(
+            "SELECT set_config('pg_trgm.word_similarity_threshold', %s, false)",
+            [str(TYPO_SIMILARITY)],
+        )
 
 
 class ProjectsConfig(AppConfig):

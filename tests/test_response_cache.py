@@ -16,6 +16,7 @@ from django.urls import path
 
 from dealmap.editorial import Status
 from partners.models import PartnerKey
+from partners.throttles import Counter
 from projects.models import Project
 from tests.admin_forms import admin_edit, admin_publish
 from tests.factories import make_layer, make_map, make_project
@@ -274,10 +275,14 @@ def test_redis_counts_api_hits_against_the_limit(client, akash, settings, monkey
         redis.clear()
         try:
             statuses = [client.get("/api/v1/projects/").status_code for _ in range(4)]
+            counter = Counter.of("anon", "127.0.0.1")
+            ttl = redis._cache.get_client().ttl(redis.make_key(counter.key))
         finally:
             redis.clear()
 
     assert statuses == [200, 200, 200, 429]
+    # The counter lives out its minute, then goes: Redis is not left holding it.
+    assert 0 < ttl <= 61
 
 
 @pytest.mark.skipif(not _redis_reachable(), reason="no Redis at 127.0.0.1:6379")

@@ -85,3 +85,38 @@ def test_redis_cache_url_talks_to_a_real_redis():
         # Django keeps the pool open for the process; close it so no socket is left to GC.
         for pool in cache._cache._pools.values():
             pool.disconnect()
+
+
+SHOW_DB_OPTIONS = (
+    "from django.conf import settings; print(settings.DATABASES['default']['OPTIONS'])"
+)
+
+
+@pytest.mark.parametrize(("prepared", "shown"), [("", "'prepare_threshold': 5"), ("0", "{}")])
+def test_postgres_prepares_queries_unless_told_not_to(prepared, shown):
+    env = {
+        "DJANGO_SETTINGS_MODULE": "dealmap.settings",
+        "DJANGO_DEBUG": "1",
+        "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/never_connected",
+        "DATABASE_PREPARED": prepared,
+    }
+    result = _run(["manage.py", "shell", "-v0", "-c", SHOW_DB_OPTIONS], **env)
+
+    assert result.returncode == 0, result.stderr
+    assert shown in result.stdout
+
+
+@pytest.mark.django_db
+def test_postgres_plans_a_repeated_query_once():
+    from django.db import connection
+
+    from projects.models import Project
+
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements are PostgreSQL's")
+    for _ in range(6):
+        list(Project.objects.filter(slug="prepared-once"))
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_prepared_statements")
+        assert cursor.fetchone()[0] >= 1
