@@ -5,7 +5,7 @@ of removals."""
 import csv
 import io
 from collections import defaultdict
-from functools import cached_property, lru_cache
+from functools import lru_cache
 
 import django_filters as filters
 from django.contrib.postgres.fields import ArrayField
@@ -82,13 +82,7 @@ class ProjectListSerializer(serializers.ModelSerializer):
     def get_headline_metrics(self, project):
         # Filtered in Python from the prefetched metrics: no query per project.
         headline = [metric for metric in project.metrics.all() if metric.is_headline]
-        return [self.metric_fields.to_representation(metric) for metric in headline]
-
-    @cached_property
-    def metric_fields(self):
-        # One MetricSerializer for the whole page: a new one per project rebuilt its fields
-        # every time, the largest single cost of the list (docs/benchmarks.md).
-        return MetricSerializer(context=self.context)
+        return MetricSerializer(headline, many=True).data
 
 
 class ProjectDetailSerializer(ProjectListSerializer):
@@ -218,8 +212,8 @@ def list_rows(queryset):
     return rows.annotate(tag_slugs=TAG_SLUGS, headline=HEADLINE)
 
 
-# Constant SQL, no parameter (hence the noqa). The outer table is named, not aliased, in
-# Django's SQL for a query on Project.
+# Constant SQL, no parameter. The outer table is named, not aliased, in Django's SQL for
+# a query on Project.
 TAG_SLUGS = RawSQL(
     "ARRAY(SELECT t.slug FROM projects_tag t"
     " JOIN projects_project_tags pt ON pt.tag_id = t.id"
@@ -255,15 +249,11 @@ def team_serializer():
 def tags_and_headlines(rows):
     """{project id: tag slugs}, {project id: headline metrics} for the page's rows."""
     if rows and "tag_slugs" in rows[0]:
-        tags = {row["id"]: row["tag_slugs"] for row in rows}
-        # jsonb orders keys its own way: put them back in the serializer's order.
-        headline = {
-            row["id"]: [
-                {name: metric[name] for name in METRIC_FIELDS} for metric in row["headline"]
-            ]
-            for row in rows
-        }
-        return tags, headline
+        # PostgreSQL: in the rows already (list_rows), metrics in the serializer's order.
+        return (
+            {row["id"]: row["tag_slugs"] for row in rows},
+            {row["id"]: row["headline"] for row in rows},
+        )
     ids = [row["id"] for row in rows]
     tags, headline = defaultdict(list), defaultdict(list)
     tag_rows = Project.tags.through.objects.filter(project_id__in=ids)
