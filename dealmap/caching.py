@@ -1,10 +1,13 @@
 """Whole-response cache for anonymous readers, keyed by the content version.
 
-A cached response is stored with the content version it was built under. A hit
-needs one round trip to the cache: `get_many` fetches the version and the entry
-together, and an entry whose version is not the current one is a miss. So a
-publish, edit or unpublish (which bumps the version, dealmap/content_version.py)
-shows on the next request on every app server, and old entries simply age out.
+A cached response is stored with the content version it was built under, in the
+shared cache and in this process (dealmap/local_cache.py); an entry whose version
+is not the current one is a miss. The current version is this process's copy,
+which Redis's key tracking drops the moment any process moves it
+(dealmap.redis_cache.KeyTracker). So a hit the process holds costs no round trip
+at all, one only Redis holds costs one, and a publish, edit or unpublish (which
+bumps the version, dealmap/content_version.py) still shows on the next request on
+every app server; old entries simply age out.
 
 Why not Django's UpdateCacheMiddleware/FetchFromCacheMiddleware: their key
 embeds the URL and the Vary headers but not the content version, they cache for
@@ -38,7 +41,7 @@ from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import http_date, parse_etags
 
 from dealmap import content_version
-from dealmap.redis_cache import get_many, get_many_and_incr
+from dealmap.local_cache import VersionedStore
 
 KEY_PREFIX = "response:"
 # Request headers that select a different response; every one is part of the key.
@@ -56,6 +59,8 @@ SKIPPED = re.compile(r"^/(admin/|healthz|static/|media/)|/preview/$")
 API = "/api/"
 # Entries outlive no version change; this only bounds memory for pages nobody asks for again.
 TIMEOUT = 24 * 3600
+# This process's copies of the entries it served (dealmap/local_cache.py).
+LOCAL = VersionedStore(settings.RESPONSE_CACHE_LOCAL_MB * 1024 * 1024)
 
 
 def can_store():
@@ -99,23 +104,26 @@ def variant_etag(request, version):
     return content_version.etag(*parts, version=version)
 
 
-def lookup(request, found=None):
-    """(current version, cached entry or None), in one cache round trip when both are there.
+def lookup(request):
+    """(current version, cached entry or None): this process's copy, else the shared cache's.
 
-    `found`: what a get_many of the version and the entry's key returned, if the caller
-    made it already.
+    The version is this process's tracked copy (dealmap.redis_cache.KeyTracker), so a
+    hit held in the process costs no round trip at all; one held only in Redis, one.
     """
+    version = content_version.current()
     key = cache_key(request)
-    if found is None:
-        found = get_many([content_version.CACHE_KEY, key])
-    cached_version = found.get(content_version.CACHE_KEY)
-    if cached_version is None:
-        return content_version.current(), None
-    version = content_version.Version(*cached_version)
-    entry = found.get(key)
-    if entry is None or entry["version"] != version.number:
+    entry = LOCAL.get(version, key)
+    if entry is not None:
+        return version, entry
+    entry = cache.get(key)
+    if entry is None or entry["version"] != version:
         return version, None
+    LOCAL.put(version, key, entry, size=entry_size(entry))
     return version, entry
+
+
+def entry_size(entry):
+    return len(entry["content"]) + sum(len(n) + len(v) for n, v in entry["headers"]) + 200
 
 
 def enabled():
@@ -157,13 +165,14 @@ def store(request, response, version):
     if not is_storable(response):
         return
     entry = {
-        "version": version.number,
+        "version": version,
         "status": response.status_code,
         "headers": list(response.items()),
         "content": response.content,
         "etag": response.get("ETag"),
     }
     cache.set(cache_key(request), entry, timeout=TIMEOUT)
+    LOCAL.put(version, cache_key(request), entry, size=entry_size(entry))
 
 
 def rebuild(entry):
@@ -234,20 +243,16 @@ class ResponseCacheMiddleware:
         )
 
     def lookup(self, request):
-        """The version and entry; for the API, the rate limit counted in the same round trip.
+        """The version and entry; for the API, the request counted against the rate limit.
 
         The count's verdict is left on the request: on a miss DRF's throttle reads it
         rather than counting the request twice (partners/throttles.py).
         """
-        if not request.path.startswith(API):
-            return lookup(request)
-        from partners.throttles import anonymous_counter
+        if request.path.startswith(API):
+            from partners.throttles import count_anonymous
 
-        counter = anonymous_counter(request)
-        keys = [content_version.CACHE_KEY, cache_key(request)]
-        found, count = get_many_and_incr(keys, counter.key, counter.timeout)
-        request.anonymous_verdict = counter.verdict(count)
-        return lookup(request, found)
+            request.anonymous_verdict = count_anonymous(request)
+        return lookup(request)
 
     def may_serve(self, request):
         """A page hit is served at once; an API hit only within the anonymous rate limit.

@@ -28,6 +28,8 @@ from django.db.models import F
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
 
+from dealmap.redis_cache import forget_tracked, tracked_get
+
 CACHE_KEY = "content-version"
 ROW_ID = 1
 # Everything a visitor or a partner can see is built from these models.
@@ -52,8 +54,13 @@ class Version:
 
 
 def current():
-    """The version now in force: from the cache, else from the database (and cached again)."""
-    cached = cache.get(CACHE_KEY)
+    """The version now in force: from the cache, else from the database (and cached again).
+
+    On Redis the cached copy is this process's own, which Redis's key tracking drops
+    the moment any process writes the key (dealmap.redis_cache.KeyTracker): reading it
+    costs no round trip while the content does not change.
+    """
+    cached = tracked_get(CACHE_KEY)
     if cached is not None:
         return Version(*cached)
     from dealmap.models import ContentVersion
@@ -78,8 +85,14 @@ def bump():
     if not rows.update(number=F("number") + 1, changed_at=now):
         ContentVersion.objects.get_or_create(pk=ROW_ID, defaults={"changed_at": now})
         rows.update(number=F("number") + 1, changed_at=now)
+    _drop_cached()
+    transaction.on_commit(_drop_cached)
+
+
+def _drop_cached():
     cache.delete(CACHE_KEY)
-    transaction.on_commit(lambda: cache.delete(CACHE_KEY))
+    # This process's tracked copy goes now; Redis tells the other processes.
+    forget_tracked()
 
 
 def etag(*parts, version=None):

@@ -4,12 +4,11 @@ cached exact count that the API and the public project list share."""
 import hashlib
 from functools import cached_property, partial
 
-from django.core.cache import cache
 from django.core.paginator import Paginator
 from rest_framework import pagination
 from rest_framework.exceptions import NotFound, ValidationError
 
-from dealmap import content_version
+from dealmap import content_version, local_cache
 
 MAX_PAGE_SIZE = 100
 DEFAULT_PAGE_SIZE = 20
@@ -35,12 +34,12 @@ class CachedCountPaginator(Paginator):
 
     @cached_property
     def count(self):
-        key = f"dealmap:count:{self.version.token}:{self.count_key}"
-        found = cache.get(key)
-        if found is None:
-            found = super().count
-            cache.set(key, found, COUNT_TIMEOUT)
-        return found
+        return local_cache.remember(
+            self.version,
+            f"count:{self.count_key}",
+            lambda: Paginator.count.func(self),
+            timeout=COUNT_TIMEOUT,
+        )
 
 
 class CappedPaginator(Paginator):

@@ -152,6 +152,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 CACHES = {"default": cache_config(env("CACHE_URL", "locmem://"))}
 # Whole public pages and API responses, per content version (dealmap/caching.py).
 RESPONSE_CACHE = envbool("RESPONSE_CACHE", True)
+# Each process keeps copies of the entries it serves, up to this size (dealmap/local_cache.py).
+RESPONSE_CACHE_LOCAL_MB = envint("RESPONSE_CACHE_LOCAL_MB", 32)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

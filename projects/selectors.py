@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
 
-from django.core.cache import cache
 from django.core.exceptions import FieldDoesNotExist
 from django.db import connection, connections
 from django.db.models import (
@@ -29,7 +28,7 @@ from django.db.models import (
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, JSONObject, RowNumber
 
-from dealmap import caching, content_version
+from dealmap import caching, content_version, local_cache
 from dealmap.editorial import Status
 from layers.models import Layer
 from projects.expressions import CappedCount
@@ -406,12 +405,13 @@ def facets(layers, scope):
     """
     if not caching.can_store():
         return _facets_query(layers)
-    key = f"dealmap:facets:{content_version.current().token}:{scope}"
-    found = cache.get(key)
-    if found is None:
-        found = _facets_query(layers)
-        cache.set(key, found, FACETS_TIMEOUT)
-    return found
+    return local_cache.remember(
+        content_version.current(),
+        f"facets:{scope}",
+        lambda: _facets_query(layers),
+        timeout=FACETS_TIMEOUT,
+        size=20_000,
+    )
 
 
 def _tag_choices(facets, data):
