@@ -8,9 +8,10 @@ import json
 from contextlib import suppress
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import cached_property
+from functools import cache, cached_property
 
 from django.core.exceptions import FieldDoesNotExist
+from django.core.files.storage import default_storage
 from django.db import connection, connections
 from django.db.models import (
     Case,
@@ -144,6 +145,115 @@ def _per_layer_lateral(queryset, layers, limit):
     # Each layer's count stops at COUNT_CAP + 1: one more index range, as short.
     count = CappedCount(in_layer, COUNT_CAP + 1)
     return _lateral_rows(queryset, layers, limit, annotations={"layer_total": count})
+
+
+@dataclass(slots=True)
+class StoredFile:
+    """A stored file's name and URL, as a FileField gives them, without a model instance."""
+
+    name: str
+
+    def __bool__(self):
+        return bool(self.name)
+
+    @property
+    def url(self):
+        return default_storage.url(self.name)
+
+
+@dataclass(slots=True)
+class Tile:
+    """What a project tile shows, read straight from a row: no model instance is built."""
+
+    slug: str
+    name: str
+    logo: StoredFile
+    one_liner: str
+    is_portfolio: bool
+    layer: object
+    headline: object = None
+
+
+# A map with no filter, the page most visitors see: each layer's first tiles in map
+# order, read from the (layer, position, name) index one layer after another. The same
+# query built with the ORM (first_per_layer) took 5 ms to compile and 9 ms to turn into
+# models at 216 tiles, for 2 ms of PostgreSQL's own time. The headline figure is read
+# only where there is no one-liner (which shows instead).
+PLAIN_TILES_SQL = """
+SELECT tile.* FROM unnest(%s::bigint[]) WITH ORDINALITY AS layer_ref (id, rank)
+CROSS JOIN LATERAL (
+    SELECT p.slug, p.name, p.logo, p.one_liner, p.is_portfolio, p.layer_id, p.position,
+        CASE WHEN p.one_liner = '' THEN (
+            SELECT json_build_object(
+                'label', m.label, 'value', m.value, 'unit', m.unit, 'qualifier', m.qualifier
+            )::text
+            FROM projects_tractionmetric m
+            WHERE m.project_id = p.id AND m.is_headline
+            ORDER BY m.as_of DESC, m.position LIMIT 1
+        ) END AS headline
+    FROM projects_project p
+    WHERE p.status = %s AND p.layer_id = layer_ref.id
+    ORDER BY p.position, p.name
+    LIMIT %s
+) tile
+ORDER BY layer_ref.rank, tile.position, tile.name
+"""
+# Each layer's published projects, counted no further than the cap (an index range each).
+LAYER_COUNTS_SQL = """
+SELECT layer_ref.id, (
+    SELECT count(*) FROM (
+        SELECT 1 FROM projects_project p
+        WHERE p.status = %s AND p.layer_id = layer_ref.id LIMIT %s
+    ) capped
+) FROM unnest(%s::bigint[]) AS layer_ref (id)
+"""
+
+
+def plain_tiles(layers, limit):
+    """{layer id: its first `limit` published tiles}, in map order (one query)."""
+    if connection.vendor != "postgresql":
+        found = {}
+        for project in first_per_layer(published_in(layers), layers, limit):
+            found.setdefault(project.layer_id, []).append(project)
+        return found
+    by_pk = {layer.pk: layer for layer in layers}
+    with connection.cursor() as cursor:
+        cursor.execute(PLAIN_TILES_SQL, [list(by_pk), Status.PUBLISHED.value, limit])
+        rows = cursor.fetchall()
+    found = {}
+    for slug, name, logo, one_liner, portfolio, layer_id, _, headline in rows:
+        tile = Tile(slug, name, StoredFile(logo), one_liner, portfolio, by_pk[layer_id])
+        if headline:
+            tile.headline = TractionMetric(**json.loads(headline, parse_float=Decimal))
+        found.setdefault(layer_id, []).append(tile)
+    return found
+
+
+def layer_counts(layers, scope):
+    """{layer id: published projects, capped at COUNT_CAP + 1}, kept per content version."""
+    return local_cache.remember(
+        content_version.current(),
+        f"layer-counts:{scope}",
+        lambda: _layer_counts(layers),
+        timeout=FACETS_TIMEOUT,
+    )
+
+
+def _layer_counts(layers):
+    ids = [layer.pk for layer in layers]
+    if connection.vendor != "postgresql":
+        rows = published_in(layers).order_by().values_list("layer_id").annotate(n=Count("pk"))
+        counts = dict(rows)
+        return {pk: min(counts.get(pk, 0), COUNT_CAP + 1) for pk in ids}
+    with connection.cursor() as cursor:
+        cursor.execute(LAYER_COUNTS_SQL, [Status.PUBLISHED.value, COUNT_CAP + 1, ids])
+        return dict(cursor.fetchall())
+
+
+def published_in(layers):
+    """The published projects of these layers. The map is published (or previewed)
+    already, so no join checks it again: each per-layer read is one index range."""
+    return Project.objects.filter(status=Status.PUBLISHED, layer__in=layers)
 
 
 class InMapOrder:
@@ -437,6 +547,22 @@ def filter_panel(filterset, *, facets, layers, maps=()):
         error_list=[(name, form.fields[name].label, errs) for name, errs in form.errors.items()],
         orderings=[choice for choice in form.fields["ordering"].choices if choice[0]],
     )
+
+
+def plain_panel(facets, layers):
+    """The filter form with nothing chosen: filter_panel's options without a FilterSet."""
+    return FilterPanel(
+        layers=list(layers),
+        tags=_tag_choices(facets, {}),
+        countries=facets.countries,
+        orderings=plain_orderings(),
+    )
+
+
+@cache
+def plain_orderings():
+    """The ordering choices of the form, once per process: they never change."""
+    return [choice for choice in ProjectFilter().form.fields["ordering"].choices if choice[0]]
 
 
 def published_layers():

@@ -10,6 +10,8 @@ from django.db import connection
 
 from dealmap.editorial import Status
 from layers import views as layer_views
+from layers.models import Layer
+from projects.models import Project
 from tests.demo import build_demo
 from tests.factories import make_layer, make_map, make_metric, make_project
 
@@ -60,6 +62,26 @@ def test_map_tile_shows_monogram_one_liner_headline_figure_and_portfolio_badge(c
     assert "<strong>4.3M USD</strong> stTAO staked" in tensorplex
     assert '<span class="badge">Portfolio</span>' in tensorplex
     assert "badge" not in aethir
+
+
+def test_map_without_filters_draws_what_the_filtered_path_draws(client, demo, monkeypatch):
+    # The plain map takes its own path (no FilterSet, constant SQL, counts kept per
+    # version); an empty search goes through the FilterSet: both must draw the same.
+    monkeypatch.setattr(layer_views, "TILES_PER_LAYER", 2)
+    Project.objects.filter(slug="aethir").update(logo="logos/aethir.png")
+    make_project(layer=Layer.objects.get(slug="compute"), name="Aaa Draft", status=Status.DRAFT)
+
+    plain = _bands_html(client.get("/maps/decentralized-ai/"))
+    filtered = _bands_html(client.get("/maps/decentralized-ai/", {"q": ""}))
+
+    assert plain == filtered.replace("?q=&amp;", "?")
+    assert 'src="/media/logos/aethir.png"' in plain
+    assert "See all 3 in Inference" in plain
+    assert "Aaa Draft" not in plain
+
+
+def _bands_html(response):
+    return re.search(r'<div id="bands".*?\n</div>', response.content.decode(), re.S).group(0)
 
 
 def test_map_filtered_by_layers_keeps_only_those_bands(client, demo):

@@ -55,10 +55,12 @@ def warm_content_version():
 # query fewer. Chosen layers, tags and maps are checked against what the page fetched.
 # A tile's headline figure comes with the tile, in the same query.
 PAGES = [
-    # layers with their map, facets, first tiles with their layer's capped count and
-    # headline figure
-    ("/", 3),
-    ("/maps/deai/", 3),
+    # layers with their map, facets, each layer's capped count (kept per content version,
+    # like the facets), first tiles with their headline figure
+    ("/", 4),
+    ("/maps/deai/", 4),
+    # filtered: layers with their map, facets, first tiles with their layer's capped count
+    # and headline figure
     ("/maps/deai/?layer=layer-0&q=Subject&stage=seed&token=true&portfolio=false&tag=gpu", 3),
     # maps with their counts
     ("/maps/", 1),
@@ -70,8 +72,8 @@ PAGES = [
     # project (with layer, map, previous and next), tags, team, related,
     # metrics (the project's, and the related tiles' headline ones)
     ("/projects/subject/", 5),
-    # layers with their map, first tiles with their layer's capped count and headline figure
-    ("/embed/maps/deai/", 2),
+    # layers with their map, each layer's capped count, first tiles with their headline figure
+    ("/embed/maps/deai/", 3),
     # the 50 latest projects with layer and map
     ("/feed/", 1),
     # a count for the pagination, then the rows
@@ -109,7 +111,7 @@ def test_htmx_fragment_query_count_matches_the_page(client, django_assert_num_qu
 @pytest.mark.django_db
 @pytest.mark.parametrize("n", SIZES)
 @pytest.mark.parametrize(
-    ("url", "queries"), [("/projects/subject/preview/", 5), ("/maps/deai/preview/", 3)]
+    ("url", "queries"), [("/projects/subject/preview/", 5), ("/maps/deai/preview/", 4)]
 )
 def test_staff_preview_query_count_is_fixed(client, django_assert_num_queries, n, url, queries):
     _catalogue(n)
@@ -124,7 +126,7 @@ def test_staff_preview_query_count_is_fixed(client, django_assert_num_queries, n
 
 
 @pytest.mark.django_db
-# Both pages then skip the facets.
+# Both pages then skip the facets (and the map page its layer counts).
 @pytest.mark.parametrize(("url", "queries"), [("/maps/deai/", 2), ("/projects/", 3)])
 def test_cached_page_second_visit_runs_fewer_queries(
     client, django_assert_num_queries, url, queries
