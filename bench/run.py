@@ -211,6 +211,7 @@ def bench_urls(database):
     slug, term = sample(database)
     return {
         "map page": "/maps/bench/",
+        "paginated list": "/projects/?page=2",
         "filtered list": "/projects/?layer=compute&stage=seed",
         "search": f"/projects/?q={term}",
         "project page": f"/projects/{slug}/",
@@ -375,10 +376,12 @@ def save_project(database, slug, **fields):
 
 
 def check_invalidation(port, database, available):
-    """With the Redis cache warm, an edit and an unpublish must show on the next request.
+    """With the Redis cache warm, an edit, an unpublish and a publish must show on the next
+    request.
 
-    Detail pages must show the new name, then answer 404; a list that showed the
-    project must show the new name, then drop it. The project is restored afterwards.
+    Detail pages must show the new name, then answer 404, then answer again; a list
+    that showed the project must show the new name, then drop it, then show it again.
+    The project ends as it began.
     """
     if not available:
         return {}
@@ -394,20 +397,27 @@ def check_invalidation(port, database, available):
     save_project(database, slug, status="draft")
     hidden = {page: fetch(port, url) for page, url in available.items()}
     save_project(database, slug, name=name, status="published")
+    shown = {page: fetch(port, url) for page, url in available.items()}
     results = {}
     for page, url in available.items():
         if slug in url:
-            edit_ok = marker.encode() in edited[page][1]
-            hide_ok = hidden[page][0] == 404
+            outcome = {
+                "edit": marker.encode() in edited[page][1],
+                "unpublish": hidden[page][0] == 404,
+                "publish": shown[page][0] == 200 and name.encode() in shown[page][1],
+            }
         elif slug.encode() in warm[page][1]:
-            edit_ok = marker.encode() in edited[page][1]
-            hide_ok = slug.encode() not in hidden[page][1]
+            outcome = {
+                "edit": marker.encode() in edited[page][1],
+                "unpublish": slug.encode() not in hidden[page][1],
+                "publish": slug.encode() in shown[page][1],
+            }
         else:
             continue  # a list that does not show this project has nothing to change
-        results[page] = {"edit": edit_ok, "unpublish": hide_ok}
         if page == "search":
             # The search is for a word of the old name: renamed, the project may rightly drop out.
-            del results[page]["edit"]
+            del outcome["edit"]
+        results[page] = outcome
     return results
 
 
@@ -638,7 +648,7 @@ def scale_target(results, name):
 
 
 def invalidation_row(results):
-    label = "an edit and an unpublish show on the next request (Redis cache warm)"
+    label = "an edit, an unpublish and a publish show on the next request (Redis cache warm)"
     checks = [
         (r["size"], page, kind, ok)
         for r in results
@@ -664,7 +674,10 @@ def targets(results):
         ratio_target(results, "cached", "API list", 0.7),
         ratio_target(results, "uncached", "API list", 0.1),
         ratio_target(results, "uncached", "map page", 0.1),
-        *[scale_target(results, name) for name in ("filtered list", "search", "API list")],
+        *[
+            scale_target(results, name)
+            for name in ("paginated list", "filtered list", "search", "API list")
+        ],
     ]
     queries = "every page and endpoint at most 5 queries"
     counts = [
