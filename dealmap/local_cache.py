@@ -11,6 +11,7 @@ Each store is bounded in bytes (least recently used first out), so a worker's
 memory stays flat however many URLs are asked for.
 """
 
+import os
 import sys
 import threading
 from collections import OrderedDict
@@ -77,6 +78,11 @@ def clear_all():
     """Empty every store of this process (tests start each from nothing)."""
     for store in _stores:
         store.clear()
+
+
+# A forked worker starts with nothing of its parent's: a rate-limit block copied into two
+# children would be spent twice.
+os.register_at_fork(after_in_child=clear_all)
 
 
 # Small values computed once per content version: facets, counts.
