@@ -293,6 +293,7 @@ def test_not_found_page_is_styled(client, db):
 def test_server_error_page_is_styled(rf):
     from django.views.defaults import server_error
 
+    # No request context, and no database (this test has none: a query would fail it).
     response = server_error(rf.get("/"))
 
     assert response.status_code == 500

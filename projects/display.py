@@ -1,17 +1,17 @@
-"""Template filters for the public pages: monograms, figures and JSON-LD."""
+"""How the public pages show a project: monograms, figures, tiles and JSON-LD.
+
+Filters and globals of the pages' Jinja2 environment (dealmap/jinja2.py).
+"""
 
 import json
 import zlib
 from decimal import Decimal
 from html import escape
 
-from django import template
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
-
-register = template.Library()
 
 HUES = 8
 # A slug no project has (slugs are lower case): stands for each tile's slug in its URL.
@@ -19,7 +19,6 @@ SLUG_MARK = "SLUG-MARK"
 _JSON_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
 
 
-@register.filter
 def initials(name):
     """Up to two letters standing in for a missing logo: "Prime Intellect" -> "PI"."""
     words = [w for w in name.replace("-", " ").split() if w[:1].isalnum()]
@@ -30,7 +29,6 @@ def initials(name):
     return (words[0][0] + words[1][0]).upper()
 
 
-@register.filter
 def hue(slug):
     """A stable colour class number (0-7) for a monogram, from the slug."""
     return zlib.crc32(slug.encode()) % HUES
@@ -43,7 +41,6 @@ def _number(value):
     return intcomma(f"{value:.2f}")
 
 
-@register.filter
 def figure(metric):
     """ "over 161,000,000 payments": qualifier, value and unit of one metric."""
     parts = [metric.get_qualifier_display() if metric.qualifier else "", _number(metric.value)]
@@ -51,7 +48,6 @@ def figure(metric):
     return " ".join(p for p in parts if p)
 
 
-@register.filter
 def compact(value):
     """161000000 -> "161M", 4300000 -> "4.3M", 950 -> "950"."""
     value = float(value)
@@ -62,7 +58,6 @@ def compact(value):
     return _number(Decimal(str(value)))
 
 
-@register.filter
 def short_figure(metric):
     """A tile's headline figure: "over 161M USD" (the label goes beside it)."""
     qualifier = metric.get_qualifier_display() if metric.qualifier else ""
@@ -70,7 +65,6 @@ def short_figure(metric):
     return " ".join(w for w in words if w)
 
 
-@register.filter
 def json_ld(data):
     """A JSON-LD block; a data block, not a script, so the CSP lets it through."""
     text = json.dumps(data, ensure_ascii=False, sort_keys=True).translate(_JSON_ESCAPES)
@@ -107,12 +101,11 @@ def _tile(project, url, *, show_layer, new_tab):
     )
 
 
-@register.simple_tag
 def tiles(projects, *, show_layer=False, new_tab=False):
     """Each project's tile in its <li>: logo or monogram, name, one-liner or headline
     figure, layer (`show_layer`), portfolio badge.
 
-    Built here with f-strings and the standard library's escape rather than by an
+    Built here with f-strings and the standard library's escape rather than by a DTL
     {% include %} per tile: an include cost about 0.15 ms a tile, and a map page at
     scale has 216 of them (docs/benchmarks.md). Every value goes through escape().
     """
