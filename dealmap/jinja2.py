@@ -117,7 +117,7 @@ def environment(**options):
     env = jinja2.Environment(autoescape=True, keep_trailing_newline=True, **options)
     env.template_class = PageTemplate
     env.filters.update(FILTERS)
-    env.globals.update(static=static, url=url, tiles=display.tiles)
+    env.globals.update(static=static, url=url, SLUG_MARK=display.SLUG_MARK)
     return env
 
 

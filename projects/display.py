@@ -1,4 +1,4 @@
-"""How the public pages show a project: monograms, figures, tiles and JSON-LD.
+"""How the public pages show a project: monograms, figures and JSON-LD.
 
 Filters and globals of the pages' Jinja2 environment (dealmap/jinja2.py).
 """
@@ -6,15 +6,14 @@ Filters and globals of the pages' Jinja2 environment (dealmap/jinja2.py).
 import json
 import zlib
 from decimal import Decimal
-from html import escape
 
 from django.contrib.humanize.templatetags.humanize import intcomma
-from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 HUES = 8
-# A slug no project has (slugs are lower case): stands for each tile's slug in its URL.
+# A slug no project has (slugs are lower case): stands for each tile's slug in the URL
+# that projects/_tiles.html reverses once for all its tiles.
 SLUG_MARK = "SLUG-MARK"
 _JSON_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
 
@@ -69,50 +68,3 @@ def json_ld(data):
     """A JSON-LD block; a data block, not a script, so the CSP lets it through."""
     text = json.dumps(data, ensure_ascii=False, sort_keys=True).translate(_JSON_ESCAPES)
     return format_html('<script type="application/ld+json">{}</script>', mark_safe(text))  # noqa: S308
-
-
-def _tile_line(project):
-    if project.one_liner:
-        return f'<span class="tile-line">{escape(project.one_liner)}</span>'
-    if metric := project.headline:
-        figure, label = escape(short_figure(metric)), escape(metric.label)
-        return f'<span class="tile-line"><strong>{figure}</strong> {label}</span>'
-    return ""
-
-
-def _tile(project, url, *, show_layer, new_tab):
-    if project.logo:
-        logo = (
-            f'<img class="logo" src="{escape(project.logo.url)}" alt="" width="40" height="40" '
-            'loading="lazy" decoding="async">'
-        )
-    else:
-        logo = (
-            f'<span class="logo mono mono-{hue(project.slug)}" aria-hidden="true">'
-            f"{escape(initials(project.name))}</span>"
-        )
-    target = ' target="_blank" rel="noopener"' if new_tab else ""
-    layer = f'<span class="tile-layer">{escape(project.layer.name)}</span>' if show_layer else ""
-    badge = '<span class="badge">Portfolio</span>' if project.is_portfolio else ""
-    return (
-        f'<li><a class="tile" href="{escape(url)}"{target}>{logo}<span class="tile-text">'
-        f'<span class="tile-name">{escape(project.name)}</span>{_tile_line(project)}{layer}'
-        f"{badge}</span></a></li>"
-    )
-
-
-def tiles(projects, *, show_layer=False, new_tab=False):
-    """Each project's tile in its <li>: logo or monogram, name, one-liner or headline
-    figure, layer (`show_layer`), portfolio badge.
-
-    Built here with f-strings and the standard library's escape rather than by a DTL
-    {% include %} per tile: an include cost about 0.15 ms a tile, and a map page at
-    scale has 216 of them (docs/benchmarks.md). Every value goes through escape().
-    """
-    # One reverse() for the page: the detail URL differs only by the slug.
-    url = reverse("projects:detail", kwargs={"slug": SLUG_MARK})
-    html = "".join(
-        _tile(p, url.replace(SLUG_MARK, p.slug), show_layer=show_layer, new_tab=new_tab)
-        for p in projects
-    )
-    return mark_safe(html)  # noqa: S308 every value above is escaped
