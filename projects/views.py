@@ -9,7 +9,6 @@ from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.feedgenerator import Atom1Feed
@@ -17,6 +16,7 @@ from django.utils.html import format_html
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from dealmap.jinja2 import render_block
 from dealmap.pagination import CappedPaginator
 from projects import search, selectors
 from projects.charts import metric_series
@@ -36,10 +36,13 @@ def is_htmx(request):
 
 
 def render_filtered(request, template, context, *, fragment, status=200):
-    """The whole page, or for htmx the swapped fragment plus the out-of-band result count."""
+    """The whole page, or for htmx the swapped fragment plus the out-of-band result count.
+
+    `fragment` and `count` are blocks of the page's template (dealmap.jinja2.render_block).
+    """
     if is_htmx(request):
-        html = render_to_string(f"{template}#{fragment}", context, request)
-        html += render_to_string(f"{template}#count", {**context, "oob": True}, request)
+        html = render_block(request, template, fragment, context)
+        html += render_block(request, template, "count", {**context, "oob": True})
         response = HttpResponse(html, status=status)
     else:
         response = render(request, template, context, status=status)

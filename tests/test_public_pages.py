@@ -148,6 +148,18 @@ def test_htmx_request_gets_the_bands_and_an_out_of_band_count(client, demo):
     assert "HX-Request" in response["Vary"]
 
 
+def test_htmx_list_request_gets_the_results_and_an_out_of_band_count(client, demo):
+    response = client.get("/projects/", {"layer": "compute"}, headers={"HX-Request": "true"})
+
+    html = response.content.decode()
+    assert html.lstrip().startswith('<div id="results"')
+    assert re.findall(r'class="tile-name">(.*?)<', html) == ["Aethir", "io.net"]
+    assert 'id="result-count" role="status" hx-swap-oob="true"' in html
+    assert "Showing 1\u20132 of 2 projects." in _text(response)
+    assert "<html" not in html
+    assert "HX-Request" in response["Vary"]
+
+
 def test_htmx_history_restore_gets_the_whole_page(client, demo):
     headers = {"HX-Request": "true", "HX-History-Restore-Request": "true"}
     response = client.get("/", {"layer": "compute"}, headers=headers)
@@ -315,6 +327,7 @@ def test_not_found_page_is_styled(client, db):
 def test_server_error_page_is_styled(rf):
     from django.views.defaults import server_error
 
+    # No request context, and no database (this test has none: a query would fail it).
     response = server_error(rf.get("/"))
 
     assert response.status_code == 500
