@@ -11,7 +11,12 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 
 from dealmap.editorial import Status
-from projects.api import ProjectDetailSerializer, ProjectListSerializer, published_projects
+from projects.api import (
+    CompiledRows,
+    ProjectDetailSerializer,
+    ProjectListSerializer,
+    published_projects,
+)
 from projects.models import Stage, Tag
 from tests.factories import make_layer, make_map, make_member, make_metric, make_project
 
@@ -257,3 +262,31 @@ def test_project_detail_is_exactly_what_its_serializer_documents(client, catalog
     assert list(body) == list(documented)
     assert body["team"][0]["name"] == "Greg"
     assert [m["label"] for m in body["headline_metrics"]] == ["GPUs"]
+
+
+def test_project_list_without_filters_reads_as_the_filtered_path_does(client, monkeypatch):
+    # A list with no parameter but paging runs SQL compiled once per process
+    # (CompiledRows); any filter takes the FilterSet's path. `q=` (empty) filters
+    # nothing, so both must show the same rows in the same order, page by page,
+    # including projects that share a name (ordered by id) and no draft.
+    layer = make_layer()
+    for n in range(7):
+        make_project(layer=layer, slug=f"p-{n}", name=f"P {n % 3}", one_liner=f"Line {n}")
+    make_project(layer=layer, slug="draft", name="P 0", status=Status.DRAFT)
+    compiled_pages = []
+    read_page = CompiledRows.__getitem__
+    monkeypatch.setattr(
+        CompiledRows,
+        "__getitem__",
+        lambda self, page: compiled_pages.append(page) or read_page(self, page),
+    )
+
+    for page in (1, 2, 3):
+        fast = client.get("/api/v1/projects/", {"page_size": 3, "page": page}).json()
+        general = client.get("/api/v1/projects/", {"q": "", "page_size": 3, "page": page}).json()
+
+        assert fast["results"] == general["results"]
+        assert fast["count"] == general["count"] == 7
+    assert compiled_pages == [slice(0, 3), slice(3, 6), slice(6, 7)]
+    every = client.get("/api/v1/projects/").json()["results"]
+    assert [p["slug"] for p in every] == ["p-0", "p-3", "p-6", "p-1", "p-4", "p-2", "p-5"]
