@@ -9,11 +9,13 @@ from collections import defaultdict
 from functools import lru_cache
 
 import django_filters as filters
+from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.models import CharField, F, Field
 from django.db.models.expressions import RawSQL
 from django.urls import reverse
+from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiExample,
@@ -200,9 +202,23 @@ LIST_RELATED = {
     "map_slug": "layer__map__slug",
 }
 METRIC_FIELDS = MetricSerializer.Meta.fields
-# DRF's own fields, built once: times and decimals come out exactly as the serializers give them.
-DATETIME = serializers.DateTimeField()
+# DRF's own field, built once: dates come out exactly as the serializers give them.
 DATE = serializers.DateField()
+
+
+def datetime_field():
+    """DRF's DateTimeField for the current time zone: times exactly as the serializers give them.
+
+    A field built without a zone looks the current one up (through asgiref's context
+    locals) for every value: 40 lookups a page, a fifth of building the page's JSON.
+    Given the zone, it does the same work with it.
+    """
+    return _datetime_field(timezone.get_current_timezone() if settings.USE_TZ else None)
+
+
+@lru_cache(maxsize=16)
+def _datetime_field(zone):
+    return serializers.DateTimeField(default_timezone=zone)
 
 
 def list_rows(queryset):
@@ -276,13 +292,14 @@ def list_representation(rows, request):
     # One reverse() for the page: the detail URL differs only by slug (ASCII, never quoted).
     url = request.build_absolute_uri(reverse("api:project-detail", kwargs={"slug": "-"}))
     head, tail = url.rsplit("/-/", 1)
+    times = datetime_field()
     return [
-        list_item(row, f"{head}/{row['slug']}/{tail}", tags[row["id"]], headline[row["id"]])
+        list_item(row, f"{head}/{row['slug']}/{tail}", tags[row["id"]], headline[row["id"]], times)
         for row in rows
     ]
 
 
-def list_item(row, url, tags, headline):
+def list_item(row, url, tags, headline, times):
     """One project as ProjectListSerializer renders it, from LIST_COLUMNS and LIST_RELATED."""
     return {
         "url": url,
@@ -298,8 +315,8 @@ def list_item(row, url, tags, headline):
         "is_portfolio": row["is_portfolio"],
         "tags": tags,
         "headline_metrics": headline,
-        "published_at": DATETIME.to_representation(row["published_at"]),
-        "updated_at": DATETIME.to_representation(row["updated_at"]),
+        "published_at": times.to_representation(row["published_at"]),
+        "updated_at": times.to_representation(row["updated_at"]),
     }
 
 
@@ -313,7 +330,9 @@ def detail_representation(project, request):
     url = request.build_absolute_uri(reverse("api:project-detail", kwargs={"slug": project.slug}))
     tags = [tag.slug for tag in project.tags.all()]
     return {
-        **list_item(row, url, tags, [shown for headline, shown in metrics if headline]),
+        **list_item(
+            row, url, tags, [shown for headline, shown in metrics if headline], datetime_field()
+        ),
         "description": project.description,
         "description_html": str(render_markdown(project.description)),
         "our_view": project.our_view,

@@ -4,6 +4,7 @@ import csv
 import datetime
 import io
 import json
+import zoneinfo
 
 import pytest
 from django.utils import timezone
@@ -15,7 +16,9 @@ from projects.api import (
     CompiledRows,
     ProjectDetailSerializer,
     ProjectListSerializer,
+    list_representation,
     published_projects,
+    unfiltered_rows,
 )
 from projects.models import Stage, Tag
 from tests.factories import make_layer, make_map, make_member, make_metric, make_project
@@ -290,3 +293,25 @@ def test_project_list_without_filters_reads_as_the_filtered_path_does(client, mo
     assert compiled_pages == [slice(0, 3), slice(3, 6), slice(6, 7)]
     every = client.get("/api/v1/projects/").json()["results"]
     assert [p["slug"] for p in every] == ["p-0", "p-3", "p-6", "p-1", "p-4", "p-2", "p-5"]
+
+
+def test_project_times_follow_the_current_time_zone_as_the_serializers_do(catalogue, rf):
+    # The hand-built JSON formats times with a DRF field made for the active zone
+    # (projects.api.datetime_field); it must switch zones exactly as the serializer does.
+    request = Request(rf.get("/api/v1/projects/"))
+    projects = published_projects().order_by("name", "pk")
+    rows = list(unfiltered_rows())
+
+    def times(items):
+        return [(item["published_at"], item["updated_at"]) for item in items]
+
+    def documented():
+        return ProjectListSerializer(projects, many=True, context={"request": request}).data
+
+    utc = times(list_representation(rows, request))
+    with timezone.override(zoneinfo.ZoneInfo("America/New_York")):
+        local = times(list_representation(rows, request))
+        assert local == times(documented())
+    assert utc == times(documented()) == times(list_representation(rows, request))
+    assert local[0][1].endswith(("-05:00", "-04:00"))
+    assert utc[0][1].endswith("Z")
