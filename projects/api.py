@@ -12,7 +12,7 @@ import django_filters as filters
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import DEFAULT_DB_ALIAS, connection, connections
-from django.db.models import CharField, F, Field
+from django.db.models import CharField, F
 from django.db.models.expressions import RawSQL
 from django.urls import reverse
 from django.utils import timezone
@@ -241,17 +241,17 @@ TAG_SLUGS = RawSQL(
     [],
     output_field=ArrayField(CharField()),
 )
-# MetricSerializer's fields in its order (json, unlike jsonb, keeps it); numeric(20, 2) as
-# text is DRF's DecimalField output ("40000.00"), a date DateField's; the model's order.
-# A plain Field: psycopg decodes the json already.
+# MetricSerializer's fields in its order, as a text array per metric: numeric(20, 2) as
+# text is DRF's DecimalField output ("40000.00"), to_char the date's ISO form (DateField's);
+# the model's order. Not json: psycopg decodes text arrays in C, and the json of the same
+# metrics cost PostgreSQL and Python's json module about 0.4 ms more a page.
 HEADLINE = RawSQL(
-    "(SELECT coalesce(json_agg(json_build_object("
-    "'label', m.label, 'value', m.value::text, 'unit', m.unit, 'qualifier', m.qualifier,"
-    " 'as_of', m.as_of, 'source_url', m.source_url, 'note', m.note)"
-    " ORDER BY m.position, m.label, m.as_of), '[]') FROM projects_tractionmetric m"
-    " WHERE m.project_id = projects_project.id AND m.is_headline)",
+    "ARRAY(SELECT ARRAY[m.label, m.value::text, m.unit, m.qualifier,"
+    " to_char(m.as_of, 'YYYY-MM-DD'), m.source_url, m.note]"
+    " FROM projects_tractionmetric m WHERE m.project_id = projects_project.id AND m.is_headline"
+    " ORDER BY m.position, m.label, m.as_of)",
     [],
-    output_field=Field(),
+    output_field=ArrayField(ArrayField(CharField())),
 )
 
 
@@ -272,7 +272,10 @@ def tags_and_headlines(rows):
         # PostgreSQL: in the rows already (list_rows), metrics in the serializer's order.
         return (
             {row["id"]: row["tag_slugs"] for row in rows},
-            {row["id"]: row["headline"] for row in rows},
+            {
+                row["id"]: [dict(zip(METRIC_FIELDS, m, strict=True)) for m in row["headline"]]
+                for row in rows
+            },
         )
     ids = [row["id"] for row in rows]
     tags, headline = defaultdict(list), defaultdict(list)

@@ -235,6 +235,11 @@ def test_project_list_is_exactly_what_its_serializer_documents(client, catalogue
     akash = catalogue["akash"]
     akash.tags.add(Tag.objects.create(slug="depin", name="DePIN"))
     make_metric(project=akash, label="Leases", value="12.5", qualifier="over", is_headline=True)
+    # Text that array and JSON encodings must quote or escape, read back exactly.
+    make_metric(
+        project=akash, label='Sales, "net" {a\\b} NULL', value="-0.5", unit="NULL",
+        note="ünï ✓\u2028", as_of=datetime.date(999, 3, 4), position=9, is_headline=True,
+    )  # fmt: skip
     request = Request(rf.get("/api/v1/projects/"))
     projects = published_projects().order_by("name", "pk")
     documented = ProjectListSerializer(projects, many=True, context={"request": request}).data
@@ -245,7 +250,9 @@ def test_project_list_is_exactly_what_its_serializer_documents(client, catalogue
     # The same key order too: partners read the JSON, and some read it by eye.
     assert list(body[0]) == list(documented[0])
     assert list(body[0]["headline_metrics"][0]) == list(documented[0]["headline_metrics"][0])
-    assert [m["label"] for m in body[0]["headline_metrics"]] == ["GPUs", "Leases"]
+    assert [m["label"] for m in body[0]["headline_metrics"]][:2] == ["GPUs", "Leases"]
+    assert body[0]["headline_metrics"][2]["label"] == 'Sales, "net" {a\\b} NULL'
+    assert body[0]["headline_metrics"][2]["as_of"] == "0999-03-04"
     assert body[0]["tags"] == ["depin", "gpu"]
 
 
