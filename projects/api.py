@@ -29,7 +29,7 @@ from drf_spectacular.utils import (
 from rest_framework import generics, renderers, serializers, viewsets
 from rest_framework.response import Response
 
-from dealmap.api import ERROR_RESPONSES, NOT_FOUND, ConditionalMixin
+from dealmap.api import ERROR_RESPONSES, NOT_FOUND, ConditionalMixin, FastJSONRenderer
 from dealmap.markdown import render_markdown
 from projects.filters import ProjectFilter, UTCIsoDateTimeFilter
 from projects.models import ChangeKind, Project, ProjectChange, TeamMember, TractionMetric
@@ -502,6 +502,8 @@ def published_projects():
 )
 class ProjectViewSet(ConditionalMixin, viewsets.ReadOnlyModelViewSet):
     lookup_field = "slug"
+    # Their JSON is built by hand (list_item, detail_item): strings, integers, booleans.
+    renderer_classes = [FastJSONRenderer]
     filterset_class = ProjectFilter
     # The exact count of a filtered list, cached per content version (dealmap/pagination.py).
     count_cache_scope = "projects"

@@ -11,6 +11,7 @@ from django.utils import timezone
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 
+from dealmap.api import FastJSONRenderer
 from dealmap.editorial import Status
 from projects.api import (
     CompiledRows,
@@ -333,3 +334,19 @@ def test_project_times_follow_the_current_time_zone_as_the_serializers_do(catalo
     assert utc == times(documented()) == times(list_representation(rows, request))
     assert local[0][1].endswith(("-05:00", "-04:00"))
     assert utc[0][1].endswith("Z")
+
+
+def test_project_list_and_detail_bytes_are_drfs_renderers(client, catalogue):
+    # They are written by orjson (dealmap.api.FastJSONRenderer); DRF's JSONRenderer is
+    # the reference, escapes included: quotes, backslashes, control characters, U+2028.
+    akash = catalogue["akash"]
+    akash.one_liner = 'GPUs "\\" \x01\t\u2028\u2029 ✓ \U0001f600 é'
+    akash.description = "Line\nbreak </script>"
+    akash.save()
+
+    for url in ("/api/v1/projects/", "/api/v1/projects/?page_size=2", "/api/v1/projects/akash/"):
+        response = client.get(url)
+
+        assert type(response.accepted_renderer) is FastJSONRenderer
+        assert response.content == JSONRenderer().render(response.data)
+    assert b"\\u2028\\u2029" in client.get("/api/v1/projects/akash/").content
