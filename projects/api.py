@@ -4,7 +4,7 @@ of removals."""
 
 import csv
 import io
-import weakref
+import threading
 from collections import defaultdict
 from functools import lru_cache
 
@@ -423,7 +423,9 @@ class CompiledRows:
     def __init__(self, make_queryset, *stand_ins):
         self.make_queryset = make_queryset
         self.stand_ins = stand_ins
-        self._compiled = weakref.WeakKeyDictionary()  # per connection: each thread has its own
+        # Per thread, as Django's connections are: the compiler holds its connection, which
+        # goes with its thread (runserver starts one a request) instead of being kept here.
+        self._local = threading.local()
 
     def count(self):
         return self.make_queryset().count()
@@ -436,7 +438,7 @@ class CompiledRows:
 
     def rows(self, *args, limits=None):
         db = connections[DEFAULT_DB_ALIAS]  # the app's one database, as the queryset's
-        sql, params, places, names, compiler, converters = self._compile(db)
+        _, sql, params, places, names, compiler, converters = self._compile(db)
         if args:
             params = list(params)
             for place, arg in zip(places, args, strict=True):
@@ -451,8 +453,8 @@ class CompiledRows:
         return [dict(zip(names, row, strict=True)) for row in rows]
 
     def _compile(self, db):
-        compiled = self._compiled.get(db)
-        if compiled is None:
+        compiled = getattr(self._local, "compiled", None)
+        if compiled is None or compiled[0] is not db:
             query = self.make_queryset(*self.stand_ins).query
             compiler = query.get_compiler(connection=db)
             sql, params = compiler.as_sql()
@@ -464,8 +466,9 @@ class CompiledRows:
             # As ValuesIterable reads a row: the same names, the same converters.
             names = [*query.extra_select, *query.values_select, *query.annotation_select]
             fields = [column[0] for column in compiler.select[: compiler.col_count]]
-            compiled = sql, params, places, names, compiler, compiler.get_converters(fields)
-            self._compiled[db] = compiled
+            converters = compiler.get_converters(fields)
+            compiled = db, sql, params, places, names, compiler, converters
+            self._local.compiled = compiled
         return compiled
 
 

@@ -2,11 +2,15 @@
 
 import csv
 import datetime
+import gc
 import io
 import json
+import threading
+import weakref
 import zoneinfo
 
 import pytest
+from django.db import connections
 from django.utils import timezone
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
@@ -14,6 +18,7 @@ from rest_framework.request import Request
 from dealmap.api import FastJSONRenderer
 from dealmap.editorial import Status
 from projects.api import (
+    UNFILTERED_ROWS,
     CompiledRows,
     ProjectDetailSerializer,
     ProjectListSerializer,
@@ -350,3 +355,25 @@ def test_project_list_and_detail_bytes_are_drfs_renderers(client, catalogue):
         assert type(response.accepted_renderer) is FastJSONRenderer
         assert response.content == JSONRenderer().render(response.data)
     assert b"\\u2028\\u2029" in client.get("/api/v1/projects/akash/").content
+
+
+@pytest.mark.django_db(transaction=True)  # the other threads read what this one wrote
+def test_compiled_rows_let_a_threads_connection_go_with_its_thread(catalogue):
+    # runserver starts a thread a request, each with its own connection: the compiled
+    # list must not keep them (and their database sessions) once their thread is gone.
+    wrappers = []
+
+    def request():
+        UNFILTERED_ROWS[0:2]
+        wrappers.append(weakref.ref(connections["default"]))
+        connections["default"].close()
+
+    for _ in range(3):
+        thread = threading.Thread(target=request)
+        thread.start()
+        thread.join()
+    gc.collect()
+
+    assert len(wrappers) == 3
+    assert [wrapper() for wrapper in wrappers] == [None, None, None]
+    assert [row["slug"] for row in UNFILTERED_ROWS[0:2]] == ["akash", "olas"]
