@@ -536,7 +536,9 @@ class ProjectViewSet(ConditionalMixin, viewsets.ReadOnlyModelViewSet):
             return Response(detail_representation(self.get_object(), request))
         # One query compiled once (DETAIL_ROWS) where the ORM built, compiled and ran four
         # (the project, then its tags, metrics and team) and made model instances of them.
-        rows = DETAIL_ROWS.rows(self.kwargs[self.lookup_url_kwarg or self.lookup_field])
+        slug = self.kwargs[self.lookup_url_kwarg or self.lookup_field]
+        # PostgreSQL refuses a NUL in text (an error, a 500); no slug holds one.
+        rows = DETAIL_ROWS.rows(slug) if "\x00" not in slug else []
         if not rows:
             raise Http404(f"No {Project._meta.object_name} matches the given query.")
         self.check_object_permissions(request, rows[0])

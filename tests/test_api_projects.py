@@ -223,6 +223,13 @@ def test_project_list_of_a_published_map_shows_its_archived_projects_never(clien
     assert client.get("/api/v1/projects/old/").status_code == 404
 
 
+def test_project_detail_of_a_slug_with_a_nul_is_a_json_404(client, catalogue):
+    response = client.get("/api/v1/projects/ak%00ash/")
+
+    assert response.status_code == 404
+    assert response.json() == {"detail": "No Project matches the given query."}
+
+
 def test_project_detail_ignores_list_parameters(client, catalogue):
     response = client.get("/api/v1/projects/akash/", {"layer": "agents"})
 
