@@ -57,7 +57,11 @@ class Tag(models.Model):
 
 class ProjectQuerySet(models.QuerySet):
     def published(self):
-        """What visitors and partners may see: published, on a published map."""
+        """What visitors and partners may see: published, on a published map.
+
+        Constant: the API compiles its list's SQL from this once per process
+        (projects.api.CompiledRows), so no value of the request or the clock goes in here.
+        """
         return self.filter(status=Status.PUBLISHED, layer__map__status=Status.PUBLISHED)
 
     def with_freshness(self):

@@ -2,16 +2,30 @@
 
 import csv
 import datetime
+import gc
 import io
 import json
+import threading
+import weakref
+import zoneinfo
 
 import pytest
+from django.db import connections
 from django.utils import timezone
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 
+from dealmap.api import FastJSONRenderer
 from dealmap.editorial import Status
-from projects.api import ProjectDetailSerializer, ProjectListSerializer, published_projects
+from projects.api import (
+    UNFILTERED_ROWS,
+    CompiledRows,
+    ProjectDetailSerializer,
+    ProjectListSerializer,
+    list_representation,
+    published_projects,
+    unfiltered_rows,
+)
 from projects.models import Stage, Tag
 from tests.factories import make_layer, make_map, make_member, make_metric, make_project
 
@@ -209,6 +223,13 @@ def test_project_list_of_a_published_map_shows_its_archived_projects_never(clien
     assert client.get("/api/v1/projects/old/").status_code == 404
 
 
+def test_project_detail_of_a_slug_with_a_nul_is_a_json_404(client, catalogue):
+    response = client.get("/api/v1/projects/ak%00ash/")
+
+    assert response.status_code == 404
+    assert response.json() == {"detail": "No Project matches the given query."}
+
+
 def test_project_detail_ignores_list_parameters(client, catalogue):
     response = client.get("/api/v1/projects/akash/", {"layer": "agents"})
 
@@ -227,6 +248,11 @@ def test_project_list_is_exactly_what_its_serializer_documents(client, catalogue
     akash = catalogue["akash"]
     akash.tags.add(Tag.objects.create(slug="depin", name="DePIN"))
     make_metric(project=akash, label="Leases", value="12.5", qualifier="over", is_headline=True)
+    # Text that array and JSON encodings must quote or escape, read back exactly.
+    make_metric(
+        project=akash, label='Sales, "net" {a\\b} NULL', value="-0.5", unit="NULL",
+        note="ünï ✓\u2028", as_of=datetime.date(999, 3, 4), position=9, is_headline=True,
+    )  # fmt: skip
     request = Request(rf.get("/api/v1/projects/"))
     projects = published_projects().order_by("name", "pk")
     documented = ProjectListSerializer(projects, many=True, context={"request": request}).data
@@ -237,23 +263,124 @@ def test_project_list_is_exactly_what_its_serializer_documents(client, catalogue
     # The same key order too: partners read the JSON, and some read it by eye.
     assert list(body[0]) == list(documented[0])
     assert list(body[0]["headline_metrics"][0]) == list(documented[0]["headline_metrics"][0])
-    assert [m["label"] for m in body[0]["headline_metrics"]] == ["GPUs", "Leases"]
+    assert [m["label"] for m in body[0]["headline_metrics"]][:2] == ["GPUs", "Leases"]
+    assert body[0]["headline_metrics"][2]["label"] == 'Sales, "net" {a\\b} NULL'
+    assert body[0]["headline_metrics"][2]["as_of"] == "0999-03-04"
     assert body[0]["tags"] == ["depin", "gpu"]
 
 
 def test_project_detail_is_exactly_what_its_serializer_documents(client, catalogue, rf):
+    # On PostgreSQL the detail is one query of its own (projects.api.detail_rows), elsewhere
+    # the instance and its prefetches: either way the serializer's JSON, value for value.
     akash = catalogue["akash"]
     make_member(project=akash, name="Greg", role="CEO", is_founder=True)
+    make_member(project=akash, name='Ana "A, B" {x}', bio="NULL\\n✓", position=2)
+    make_member(project=akash, name="Bo", url="https://bo.example", position=2)
+    make_metric(project=akash, label='"q", {b}', value="-3", unit="NULL", note="✓", position=5)
     akash.description, akash.our_view = "Rents **idle** GPUs.", "Supply is real."
     akash.website, akash.our_view_date = "https://akash.network", datetime.date(2026, 10, 1)
     akash.save()
-    request = Request(rf.get("/api/v1/projects/akash/"))
-    project = published_projects().prefetch_related("team").get(slug="akash")
-    documented = ProjectDetailSerializer(project, context={"request": request}).data
 
-    body = client.get("/api/v1/projects/akash/").json()
+    for slug in ("akash", "olas"):  # olas: no team, metric, tag, view or date
+        request = Request(rf.get(f"/api/v1/projects/{slug}/"))
+        project = published_projects().prefetch_related("team").get(slug=slug)
+        documented = ProjectDetailSerializer(project, context={"request": request}).data
 
-    assert body == json.loads(JSONRenderer().render(documented))
-    assert list(body) == list(documented)
-    assert body["team"][0]["name"] == "Greg"
-    assert [m["label"] for m in body["headline_metrics"]] == ["GPUs"]
+        body = client.get(f"/api/v1/projects/{slug}/").json()
+
+        assert body == json.loads(JSONRenderer().render(documented))
+        assert list(body) == list(documented)
+    akash_body = client.get("/api/v1/projects/akash/").json()
+    assert [m["name"] for m in akash_body["team"]] == ["Greg", 'Ana "A, B" {x}', "Bo"]
+    assert [m["is_founder"] for m in akash_body["team"]] == [True, False, False]
+    assert [m["label"] for m in akash_body["headline_metrics"]] == ["GPUs"]
+    assert [m["label"] for m in akash_body["metrics"]] == ["GPUs", "leases", '"q", {b}']
+    assert list(akash_body["team"][0]) == ["name", "role", "bio", "url", "is_founder"]
+
+
+def test_project_list_without_filters_reads_as_the_filtered_path_does(client, monkeypatch):
+    # A list with no parameter but paging runs SQL compiled once per process
+    # (CompiledRows); any filter takes the FilterSet's path. `q=` (empty) filters
+    # nothing, so both must show the same rows in the same order, page by page,
+    # including projects that share a name (ordered by id) and no draft.
+    layer = make_layer()
+    for n in range(7):
+        make_project(layer=layer, slug=f"p-{n}", name=f"P {n % 3}", one_liner=f"Line {n}")
+    make_project(layer=layer, slug="draft", name="P 0", status=Status.DRAFT)
+    compiled_pages = []
+    read_page = CompiledRows.__getitem__
+    monkeypatch.setattr(
+        CompiledRows,
+        "__getitem__",
+        lambda self, page: compiled_pages.append(page) or read_page(self, page),
+    )
+
+    for page in (1, 2, 3):
+        fast = client.get("/api/v1/projects/", {"page_size": 3, "page": page}).json()
+        general = client.get("/api/v1/projects/", {"q": "", "page_size": 3, "page": page}).json()
+
+        assert fast["results"] == general["results"]
+        assert fast["count"] == general["count"] == 7
+    assert compiled_pages == [slice(0, 3), slice(3, 6), slice(6, 7)]
+    every = client.get("/api/v1/projects/").json()["results"]
+    assert [p["slug"] for p in every] == ["p-0", "p-3", "p-6", "p-1", "p-4", "p-2", "p-5"]
+
+
+def test_project_times_follow_the_current_time_zone_as_the_serializers_do(catalogue, rf):
+    # The hand-built JSON formats times with a DRF field made for the active zone
+    # (projects.api.datetime_field); it must switch zones exactly as the serializer does.
+    request = Request(rf.get("/api/v1/projects/"))
+    projects = published_projects().order_by("name", "pk")
+    rows = list(unfiltered_rows())
+
+    def times(items):
+        return [(item["published_at"], item["updated_at"]) for item in items]
+
+    def documented():
+        return ProjectListSerializer(projects, many=True, context={"request": request}).data
+
+    utc = times(list_representation(rows, request))
+    with timezone.override(zoneinfo.ZoneInfo("America/New_York")):
+        local = times(list_representation(rows, request))
+        assert local == times(documented())
+    assert utc == times(documented()) == times(list_representation(rows, request))
+    assert local[0][1].endswith(("-05:00", "-04:00"))
+    assert utc[0][1].endswith("Z")
+
+
+def test_project_list_and_detail_bytes_are_drfs_renderers(client, catalogue):
+    # They are written by orjson (dealmap.api.FastJSONRenderer); DRF's JSONRenderer is
+    # the reference, escapes included: quotes, backslashes, control characters, U+2028.
+    akash = catalogue["akash"]
+    akash.one_liner = 'GPUs "\\" \x01\t\u2028\u2029 ✓ \U0001f600 é'
+    akash.description = "Line\nbreak </script>"
+    akash.save()
+
+    for url in ("/api/v1/projects/", "/api/v1/projects/?page_size=2", "/api/v1/projects/akash/"):
+        response = client.get(url)
+
+        assert type(response.accepted_renderer) is FastJSONRenderer
+        assert response.content == JSONRenderer().render(response.data)
+    assert b"\\u2028\\u2029" in client.get("/api/v1/projects/akash/").content
+
+
+@pytest.mark.django_db(transaction=True)  # the other threads read what this one wrote
+def test_compiled_rows_let_a_threads_connection_go_with_its_thread(catalogue):
+    # runserver starts a thread a request, each with its own connection: the compiled
+    # list must not keep them (and their database sessions) once their thread is gone.
+    wrappers = []
+
+    def request():
+        UNFILTERED_ROWS[0:2]
+        wrappers.append(weakref.ref(connections["default"]))
+        connections["default"].close()
+
+    for _ in range(3):
+        thread = threading.Thread(target=request)
+        thread.start()
+        thread.join()
+    gc.collect()
+
+    assert len(wrappers) == 3
+    assert [wrapper() for wrapper in wrappers] == [None, None, None]
+    assert [row["slug"] for row in UNFILTERED_ROWS[0:2]] == ["akash", "olas"]

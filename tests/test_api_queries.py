@@ -135,3 +135,15 @@ def test_api_list_count_of_another_filter_is_its_own(client):
     response = client.get("/api/v1/projects/", {"layer": "layer-1"})
 
     assert response.json()["count"] == 1
+
+
+def test_api_detail_reads_its_project_in_one_query_on_postgresql(client, django_assert_num_queries):
+    _catalogue(3)
+
+    # With its tags, metrics and team; elsewhere the project, then one query for each.
+    with django_assert_num_queries(1 if connection.vendor == "postgresql" else 4):
+        response = client.get("/api/v1/projects/project-1/")
+
+    body = response.json()
+    assert (body["slug"], len(body["team"]), len(body["metrics"])) == ("project-1", 2, 2)
+    assert body["tags"] == ["tag-0", "tag-1", "tag-2"]
