@@ -113,8 +113,8 @@ def map_and_layers(*, slug=None, published=True):
     """
     where, params = [], []
     if published:
-        where.append("status = %s")
-        params.append(Status.PUBLISHED.value)
+        # Written in, not passed: the plan is then the same for every request.
+        where.append(f"status = '{Status.PUBLISHED.value}'")
     if slug is not None:
         where.append("slug = %s")
         params.append(slug)
