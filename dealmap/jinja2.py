@@ -45,13 +45,18 @@ from projects import display
 ENGINE = "jinja2"
 
 
+# A page escapes the same names, slugs and one-liners on every request (10 values a
+# tile): escaping is a pure function of the text, so its results are remembered.
+escaped = lru_cache(maxsize=16384)(escape)
+
+
 def escape_value(value):
     """A `{{ value }}` as the DTL renders it (django.template.base.render_value_in_context).
 
     The standard library's escape is Django's, less its laziness wrapper.
     """
     if type(value) is str:
-        return escape(value)
+        return escaped(value)
     if hasattr(value, "__html__"):
         return value.__html__()
     if type(value) is int and not settings.USE_THOUSAND_SEPARATOR:
