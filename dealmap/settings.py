@@ -157,6 +157,10 @@ DATABASES = {
 # query run 5 times on a connection (server-side binding, which preparing needs). About
 # a tenth of an uncached API request (docs/benchmarks.md). DATABASE_PREPARED=0 behind a
 # transaction-mode PgBouncer, which cannot keep prepared statements.
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    # Django's backend, less the SELECT 1 before a connection that answered within the
+    # second (dealmap/postgresql/base.py).
+    DATABASES["default"]["ENGINE"] = "dealmap.postgresql"
 if DATABASES["default"]["ENGINE"].endswith("postgresql") and envbool("DATABASE_PREPARED", True):
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         server_side_binding=True, prepare_threshold=5

@@ -26,7 +26,11 @@ from projects.expressions import CappedCount
 from projects.models import Project
 from projects.views import render_filtered, require_staff
 
-TILES_PER_LAYER = 24
+# Three rows of tiles at desktop width, then "See all N in <layer>". The firm's own maps
+# have at most 7 projects a layer and show them all; a map of thousands shows 108 tiles
+# over 9 layers instead of 216, half the page for a visitor to scroll and for the server
+# to draw (uncached at 100,000 projects: 0.07x the static file with 24, docs/benchmarks.md).
+TILES_PER_LAYER = 12
 TONES = 9
 
 
@@ -80,10 +84,13 @@ def map_bands(layers, projects, *, keep_empty=True, filters=None):
     return bands_of(layers, counts, tiles, keep_empty=keep_empty, filters=filters)
 
 
-def plain_bands(map_, layers):
-    """The bands of a map with no filter: its tiles in one query, counts kept per version."""
+def plain_bands(map_, layers, tiles=None):
+    """The bands of a map with no filter: counts kept per version, tiles in one query
+    (or those map_and_layers read with the map)."""
     counts = selectors.layer_counts(layers, f"map-{map_.pk}")
-    return bands_of(layers, counts, selectors.plain_tiles(layers, TILES_PER_LAYER))
+    if tiles is None:
+        tiles = selectors.plain_tiles(layers, TILES_PER_LAYER)
+    return bands_of(layers, counts, tiles)
 
 
 def _total_label(bands, *, searched):
@@ -95,21 +102,29 @@ def _total_label(bands, *, searched):
 
 # A map and its layers in one query. Written out because the ORM's version (a subquery
 # for the map and select_related) took 2.5 ms to build and compile, for 0.4 ms of
-# PostgreSQL; `where` picks the map (columns of layers_map, unaliased).
+# PostgreSQL. MAP_ID picks the map (columns of layers_map, unaliased).
 MAP_COLUMNS = [field.column for field in Map._meta.concrete_fields]
 LAYER_COLUMNS = [field.column for field in Layer._meta.concrete_fields]
+MAP_ID = "(SELECT id FROM layers_map WHERE {where} ORDER BY position, name LIMIT 1)"
 MAP_AND_LAYERS_SQL = (
     "SELECT {map_columns}, {layer_columns} FROM layers_map m"
     " LEFT JOIN layers_layer l ON l.map_id = m.id"
-    " WHERE m.id = (SELECT id FROM layers_map WHERE {where} ORDER BY position, name LIMIT 1)"
-    " ORDER BY l.position, l.name"
+    " WHERE m.id = {map_id} ORDER BY l.position, l.name, l.id"
+)
+# The same layers, in the same order, as the rows selectors.plain_tiles_sql reads from.
+MAP_LAYERS_SQL = (
+    "SELECT id, row_number() OVER (ORDER BY position, name, id) AS rank"
+    " FROM layers_layer WHERE map_id = {map_id}"
 )
 
 
-def map_and_layers(*, slug=None, published=True):
-    """The map (the first published one without `slug`) and its layers, in one query.
+def map_and_layers(*, slug=None, published=True, tiles=False):
+    """The map (the first published one without `slug`), its layers, and with `tiles`
+    their first tiles ({layer id: tiles}, else None).
 
-    (None, []) when there is no such map.
+    (None, [], None) when there is no such map. On PostgreSQL the tiles' query goes
+    out with the map's in one round trip (a pipeline): the two do not wait on each
+    other, and a round trip cost more here than either query.
     """
     where, params = [], []
     if published:
@@ -118,38 +133,58 @@ def map_and_layers(*, slug=None, published=True):
     if slug is not None:
         where.append("slug = %s")
         params.append(slug)
+    map_id = MAP_ID.format(where=" AND ".join(where) or "TRUE")
     sql = MAP_AND_LAYERS_SQL.format(
         map_columns=", ".join(f"m.{column}" for column in MAP_COLUMNS),
         layer_columns=", ".join(f"l.{column}" for column in LAYER_COLUMNS),
-        where=" AND ".join(where) or "TRUE",
+        map_id=map_id,
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
+    tile_rows = None
+    with connection.cursor() as cursor, connection.cursor() as tiles_cursor:
+        if tiles and connection.vendor == "postgresql":
+            layers_sql = MAP_LAYERS_SQL.format(map_id=map_id)
+            tiles_sql = selectors.plain_tiles_sql(layers_sql, TILES_PER_LAYER)
+            with connection.connection.pipeline():
+                cursor.execute(sql, params)
+                tiles_cursor.execute(tiles_sql, params)
+                rows, tile_rows = cursor.fetchall(), tiles_cursor.fetchall()
+        else:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
     if not rows:
-        return None, []
+        return None, [], None
     split = len(MAP_COLUMNS)
     map_ = Map.from_db(connection.alias, None, rows[0][:split])
     layers = [Layer.from_db(connection.alias, None, row[split:]) for row in rows if row[split]]
     for layer in layers:
         layer.map = map_
-    return map_, layers
+    if tile_rows is not None:
+        return map_, layers, selectors.tiles_of(tile_rows, layers)
+    return map_, layers, (selectors.plain_tiles(layers, TILES_PER_LAYER) if tiles else None)
 
 
-def _render_map(request, map_, layers, *, preview=False, home=False):
-    if map_ is None:
-        raise Http404("No such map.")
-    # The map is in the URL; `map` would only contradict it.
+def filter_params(request):
+    """The page's filters: its query less `page`, and `map`, which the URL gives already."""
     data = request.GET.copy()
     data.pop("map", None)
     data.pop("page", None)
+    return data
+
+
+def _map_page(request, *, slug=None, published=True, preview=False, home=False):
+    data = filter_params(request)
+    # No filter: no FilterSet to build and validate, and constant SQL (selectors).
+    map_, layers, tiles = map_and_layers(slug=slug, published=published, tiles=not data)
+    if map_ is None:
+        if home:
+            return render(request, "layers/no_map.html")
+        raise Http404("No such map.")
     # A preview shows the same projects as the public map: the published ones.
     facets = selectors.facets(layers, f"map-{map_.pk}")
     if data:
         bands, panel, searched = _filtered_bands(data, map_, layers, facets)
     else:
-        # No filter: no FilterSet to build and validate, and constant SQL (selectors).
-        bands, searched = plain_bands(map_, layers), False
+        bands, searched = plain_bands(map_, layers, tiles), False
         panel = selectors.plain_panel(facets, layers)
     context = {
         "map": map_,
@@ -181,15 +216,12 @@ def _filtered_bands(data, map_, layers, facets):
 
 @require_safe
 def home(request):
-    map_, layers = map_and_layers()
-    if map_ is None:
-        return render(request, "layers/no_map.html")
-    return _render_map(request, map_, layers, home=True)
+    return _map_page(request, home=True)
 
 
 @require_safe
 def map_detail(request, slug):
-    return _render_map(request, *map_and_layers(slug=slug))
+    return _map_page(request, slug=slug)
 
 
 @require_safe
@@ -197,7 +229,7 @@ def map_detail(request, slug):
 def map_preview(request, slug):
     """Staff see any map as it will look once published; others get a 404."""
     require_staff(request)
-    return _render_map(request, *map_and_layers(slug=slug, published=False), preview=True)
+    return _map_page(request, slug=slug, published=False, preview=True)
 
 
 @require_safe
@@ -222,8 +254,8 @@ def map_list(request):
 @csp_override({**settings.SECURE_CSP, "frame-ancestors": ["*"]})
 def embed(request, slug):
     """A chrome-less map for other sites' iframes: the one path that may be framed."""
-    map_, layers = map_and_layers(slug=slug)
+    map_, layers, tiles = map_and_layers(slug=slug, tiles=True)
     if map_ is None:
         raise Http404("No such map.")
-    bands = plain_bands(map_, layers)
+    bands = plain_bands(map_, layers, tiles)
     return render(request, "layers/embed.html", {"map": map_, "bands": bands})

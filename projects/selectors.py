@@ -181,8 +181,9 @@ class Tile:
 # only where there is no one-liner (which shows instead). The status is written into the
 # SQL, not passed: a prepared statement's generic plan cannot use the partial indexes of
 # published rows with it as a parameter, so PostgreSQL planned the query anew each time.
+# `{{layers}}`: a query of the layers' ids and ranks (LAYER_IDS_SQL, or the map's layers).
 PLAIN_TILES_SQL = f"""
-SELECT tile.* FROM unnest(%s::bigint[]) WITH ORDINALITY AS layer_ref (id, rank)
+SELECT tile.* FROM ({{layers}}) layer_ref
 CROSS JOIN LATERAL (
     SELECT p.slug, p.name, p.logo, p.one_liner, p.is_portfolio, p.layer_id, p.position,
         CASE WHEN p.one_liner = '' THEN (
@@ -196,10 +197,11 @@ CROSS JOIN LATERAL (
     FROM projects_project p
     WHERE p.status = '{Status.PUBLISHED.value}' AND p.layer_id = layer_ref.id
     ORDER BY p.position, p.name
-    LIMIT %s
+    LIMIT {{limit}}
 ) tile
 ORDER BY layer_ref.rank, tile.position, tile.name
 """  # noqa: S608 the one value written in is the code's own constant
+LAYER_IDS_SQL = "SELECT * FROM unnest(%s::bigint[]) WITH ORDINALITY AS layer_ids (id, rank)"
 # Each layer's published projects, counted no further than the cap (an index range each).
 LAYER_COUNTS_SQL = f"""
 SELECT layer_ref.id, (
@@ -211,6 +213,15 @@ SELECT layer_ref.id, (
 """  # noqa: S608 the one value written in is the code's own constant
 
 
+def plain_tiles_sql(layers_sql, limit):
+    """PLAIN_TILES_SQL over the layers `layers_sql` selects, `limit` tiles a layer.
+
+    The limit is written in, not passed: with it as a parameter, a prepared statement's
+    generic plan expects every row of a layer, so PostgreSQL planned each execution anew.
+    """
+    return PLAIN_TILES_SQL.format(layers=layers_sql, limit=int(limit))
+
+
 def plain_tiles(layers, limit):
     """{layer id: its first `limit` published tiles}, in map order (one query)."""
     if connection.vendor != "postgresql":
@@ -218,10 +229,14 @@ def plain_tiles(layers, limit):
         for project in first_per_layer(published_in(layers), layers, limit):
             found.setdefault(project.layer_id, []).append(project)
         return found
-    by_pk = {layer.pk: layer for layer in layers}
     with connection.cursor() as cursor:
-        cursor.execute(PLAIN_TILES_SQL, [list(by_pk), limit])
-        rows = cursor.fetchall()
+        cursor.execute(plain_tiles_sql(LAYER_IDS_SQL, limit), [[layer.pk for layer in layers]])
+        return tiles_of(cursor.fetchall(), layers)
+
+
+def tiles_of(rows, layers):
+    """{layer id: [Tile]} from rows of PLAIN_TILES_SQL."""
+    by_pk = {layer.pk: layer for layer in layers}
     found = {}
     for slug, name, logo, one_liner, portfolio, layer_id, _, headline in rows:
         tile = Tile(slug, name, StoredFile(logo), one_liner, portfolio, by_pk[layer_id])

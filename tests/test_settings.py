@@ -120,3 +120,47 @@ def test_postgres_plans_a_repeated_query_once():
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM pg_prepared_statements")
         assert cursor.fetchone()[0] >= 1
+
+
+def _postgres_only():
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the health check skip is in the PostgreSQL backend")
+    return connection
+
+
+@pytest.mark.django_db(transaction=True)
+def test_postgres_checks_a_connection_idle_for_a_second_and_reconnects():
+    connection = _postgres_only()
+    connection.ensure_connection()
+    connection.connection.close()  # as a restarted database leaves it
+    connection.last_used -= 2
+    connection.health_check_done = False
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 42")
+        assert cursor.fetchone() == (42,)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_postgres_plans_of_the_map_page_are_made_once():
+    # The tiles' statement carries its constants, so PostgreSQL keeps one generic plan.
+    from django.test import Client
+
+    from tests.factories import make_layer, make_map, make_project
+
+    connection = _postgres_only()
+    make_project(layer=make_layer(map=make_map(slug="plans")))
+    client = Client()
+    # psycopg prepares a statement at its 5th run, PostgreSQL tries 5 custom plans before
+    # it weighs a generic one: 12 runs. Another URL each time (the response cache would
+    # answer), the same page.
+    for page in range(12):
+        assert client.get("/maps/plans/", {"page": page}).status_code == 200
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT generic_plans FROM pg_prepared_statements WHERE statement LIKE '%tile.*%'"
+        )
+        assert cursor.fetchone()[0] >= 1
