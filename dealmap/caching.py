@@ -160,6 +160,8 @@ def compress(request, response):
 
 def store(request, response, version):
     """Compress and keep a shareable response under the version it was built with."""
+    if response.streaming:  # an export of any size: sent as it is made, never kept
+        return
     patch_vary_headers(response, ["Accept-Encoding"])
     compress(request, response)
     if not is_storable(response):

@@ -63,7 +63,7 @@ def test_api_shows_exactly_the_published_projects(client, site_with_drafts):
 
 
 def test_api_never_shows_drafts_or_unpublished_maps(client, site_with_drafts):
-    text = str(_crawl(client)) + client.get("/api/v1/projects.csv").content.decode()
+    text = str(_crawl(client)) + client.get("/api/v1/projects.csv").getvalue().decode()
 
     hidden_maps = Map.objects.exclude(status=Status.PUBLISHED).values_list("slug", "name")
     assert len(hidden_maps) == 2

@@ -10,11 +10,12 @@ import weakref
 import zoneinfo
 
 import pytest
-from django.db import connections
+from django.db import connection, connections
 from django.utils import timezone
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 
+from dealmap import content_version
 from dealmap.api import FastJSONRenderer
 from dealmap.editorial import Status
 from projects.api import (
@@ -185,7 +186,7 @@ def test_project_csv_exports_the_filtered_list(client, catalogue):
 
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"] == 'attachment; filename="dealmap-projects.csv"'
-    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    rows = list(csv.DictReader(io.StringIO(response.getvalue().decode())))
     assert [(r["slug"], r["map"], r["layer"], r["is_portfolio"]) for r in rows] == [
         ("olas", "deai", "agents", "true"),
         ("virtuals", "deai", "agents", "false"),
@@ -195,7 +196,7 @@ def test_project_csv_exports_the_filtered_list(client, catalogue):
 def test_project_csv_defuses_spreadsheet_formulas(client):
     make_project(slug="evil", name="=HYPERLINK(1)")
 
-    rows = list(csv.DictReader(io.StringIO(client.get("/api/v1/projects.csv").content.decode())))
+    rows = list(csv.DictReader(io.StringIO(client.get("/api/v1/projects.csv").getvalue().decode())))
 
     assert rows[0]["name"] == "'=HYPERLINK(1)"
 
@@ -208,11 +209,46 @@ def test_project_csv_bad_parameter_is_a_json_400(client, catalogue):
 
 
 def test_project_csv_of_metrics_lists_headline_figures(client, catalogue):
-    rows = list(csv.DictReader(io.StringIO(client.get("/api/v1/projects.csv").content.decode())))
+    rows = list(csv.DictReader(io.StringIO(client.get("/api/v1/projects.csv").getvalue().decode())))
 
     akash = next(row for row in rows if row["slug"] == "akash")
     assert akash["headline_metrics"] == "GPUs: 1000.00 GPUs (2026-01-01)"
     assert akash["tags"] == "gpu"
+
+
+def test_project_csv_streams_every_row_a_chunk_at_a_time(
+    client, monkeypatch, django_assert_max_num_queries
+):
+    monkeypatch.setattr("projects.api.CSV_CHUNK", 2)
+    layer = make_layer()
+    gpu = Tag.objects.create(slug="gpu", name="GPU")
+    for n in range(5):
+        project = make_project(layer=layer, slug=f"p-{n}", name=f"P {n}")
+        project.tags.set([gpu])
+        make_metric(project=project, label="GPUs", value=n, is_headline=True)
+
+    content_version.current()  # as any earlier request would have read it
+    # PostgreSQL: one query through a server-side cursor; SQLite: tags and metrics a chunk.
+    bound = 1 if connection.vendor == "postgresql" else 1 + 2 * 3
+    with django_assert_max_num_queries(bound):
+        response = client.get("/api/v1/projects.csv", {"ordering": "name"})
+        chunks = list(response.streaming_content)
+
+    assert response.streaming
+    assert len(chunks) == 4  # the header, then rows 2, 2 and 1
+    rows = list(csv.DictReader(io.StringIO(b"".join(chunks).decode())))
+    assert [row["slug"] for row in rows] == [f"p-{n}" for n in range(5)]
+    assert {row["tags"] for row in rows} == {"gpu"}
+    assert rows[4]["headline_metrics"].startswith("GPUs: 4.00 ")
+
+
+def test_project_csv_is_never_kept_in_the_response_cache(client, catalogue, settings):
+    settings.RESPONSE_CACHE = True
+    first = client.get("/api/v1/projects.csv").getvalue()
+    second = client.get("/api/v1/projects.csv")
+
+    assert second.streaming
+    assert second.getvalue() == first
 
 
 def test_project_list_of_a_published_map_shows_its_archived_projects_never(client):
