@@ -55,6 +55,18 @@ def manage(env, *args):
     subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True)
 
 
+def ensure_browser():
+    """Debian's Chromium (and a font for its text), and npm for Lighthouse, as make bench
+    installs wrk: a fresh machine has none of them."""
+    sys.path.insert(0, str(ROOT))
+    from bench.run import apt_install
+
+    if not shutil.which(CHROMIUM):
+        apt_install("chromium", "fonts-dejavu-core")
+    if not shutil.which("npm"):
+        apt_install("nodejs", "npm")
+
+
 def ensure_lighthouse():
     if LIGHTHOUSE.exists():
         return
@@ -128,8 +140,7 @@ def main():
     parser.add_argument("--port", type=int, default=8101)
     parser.add_argument("--desktop", action="store_true", help="desktop preset (default: mobile)")
     options = parser.parse_args()
-    if not shutil.which(CHROMIUM):
-        raise SystemExit(f"{CHROMIUM} is missing: apt-get install chromium")
+    ensure_browser()
 
     if not port_is_free(options.port):
         raise SystemExit(f"port {options.port} is taken: stop what runs there or pass --port")
