@@ -27,7 +27,7 @@ from projects.models import Project
 from projects.views import render_filtered, require_staff
 
 # Three rows of tiles at desktop width, then "See all N in <layer>". The firm's own maps
-# have at most 7 projects a layer and show them all; a map of thousands shows 108 tiles
+# have at most 5 projects a layer and show them all; a map of thousands shows 108 tiles
 # over 9 layers instead of 216, half the page for a visitor to scroll and for the server
 # to draw (uncached at 100,000 projects: 0.07x the static file with 24, docs/benchmarks.md).
 TILES_PER_LAYER = 12
