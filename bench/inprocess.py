@@ -6,8 +6,9 @@
 Calls the WSGI application directly with make bench's server settings
 (bench.run.server_env: production settings, PostgreSQL, Redis, RESPONSE_CACHE
 from the environment, "0" by default: uncached) and prints the median and the
-fastest time of the requests, after 30 to warm up. With PROFILE=1 it prints a
-pyinstrument call tree instead (`pip install pyinstrument` first). Run
+fastest time of the requests, after WARMUP (30, at least 1) to warm up, and the
+process's peak resident size. With PROFILE=1 it prints a pyinstrument call tree
+instead (`pip install pyinstrument` first). Run
 `manage.py collectstatic` with DEBUG off once before: production settings need
 the static files' manifest. Figures on a shared machine move by a third; compare
 two versions of the code in the same minute.
@@ -15,6 +16,7 @@ two versions of the code in the same minute.
 
 import io
 import os
+import resource
 import statistics
 import sys
 import time
@@ -49,13 +51,14 @@ def request(app, url):
         "wsgi.run_once": False,
     }
     status = []
-    body = b"".join(app(environ, lambda line, headers, exc_info=None: status.append(line)))
-    return status[0], len(body)
+    # Counted chunk by chunk, not joined: a streamed export's memory is what is measured.
+    size = sum(map(len, app(environ, lambda line, headers, exc_info=None: status.append(line))))
+    return status[0], size
 
 
 def main(database, url, count=300):
     app = setup(database)
-    for _ in range(30):
+    for _ in range(max(1, int(os.environ.get("WARMUP", "30")))):
         status, size = request(app, url)
     print(f"{url}: {status}, {size:,} bytes")
     if os.environ.get("PROFILE"):
@@ -73,7 +76,11 @@ def main(database, url, count=300):
         started = time.perf_counter()
         request(app, url)
         times.append((time.perf_counter() - started) * 1000)
-    print(f"{url}: median {statistics.median(times):.2f} ms, fastest {min(times):.2f} ms")
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(
+        f"{url}: {status}, {size:,} bytes, median {statistics.median(times):.2f} ms, "
+        f"fastest {min(times):.2f} ms, peak RSS {peak:.0f} MB"
+    )
 
 
 if __name__ == "__main__":
