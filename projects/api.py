@@ -595,14 +595,12 @@ CSV_CHUNK = 2000
 
 
 class CSVRenderer(renderers.BaseRenderer):
-    """For content negotiation and the schema: the export streams csv_chunks() itself."""
+    """For content negotiation and the schema only: the export streams csv_chunks()
+    itself, and its errors are JSON (ConditionalMixin), so nothing is rendered here."""
 
     media_type = "text/csv"
     format = "csv"
     charset = "utf-8"
-
-    def render(self, data, accepted_media_type=None, renderer_context=None):
-        return b"".join(csv_chunks(data))
 
 
 def csv_chunks(rows):
