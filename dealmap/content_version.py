@@ -1,46 +1,32 @@
-"""The content version: one number that changes whenever anything the public sees may change.
+"""The content version: one number, in the database, that moves whenever public content changes.
 
-It keys every ETag (and cached pages): a publish in the admin changes the
-number at once, so every cached copy and every client's ETag is stale at once.
+It keys every ETag and every cached page, count and facet: a write that commits a
+new number makes all of them stale at once, in every process.
 
-Why model signals, when STYLE.md keeps business logic out of them: this is not
-business logic but infrastructure that must see *every* write, whichever path
-makes it — the admin form and its list actions, imports, management commands,
-fixtures, the shell — several of them written by other people at the same time.
-A call in each service would be forgotten in the next one; a signal on the
-models cannot be. What signals cannot see is `QuerySet.update()` and
-`bulk_create()`: code that writes public content that way must call `bump()`
-itself (for projects, `projects.changes.bulk_write()` does both).
+The number is read from its row on every call (one query by primary key) and never
+kept anywhere else. A copy kept in a process or in Redis is what went stale in the
+first round: a write from another process (a command, the shell, another worker)
+never reached it, and a reader that had read the row before a writer committed could
+put the old number back after the writer dropped it. With the row as the only copy
+neither can happen: the row moves in the writer's own transaction
+(`projects.changes.recording`), so it becomes visible exactly when the content does,
+and a reader that read it builds from content at least that new.
 
-The live copy lives in the cache (local memory or Redis per CACHE_URL); the
-`ContentVersion` row is the fallback that survives a cache flush and that
-several app servers share.
+This module knows nothing of the apps: `bump()` is called by the project's write
+functions (and their signal safety net), which live with the domain.
 """
 
 import hashlib
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
-from django.apps import apps
 from django.core.cache import cache
-from django.db import transaction
 from django.db.models import F
-from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
 
-from dealmap.redis_cache import forget_tracked, tracked_get
-
-CACHE_KEY = "content-version"
 ROW_ID = 1
-# Everything a visitor or a partner can see is built from these models.
-PUBLIC_MODELS = [
-    "layers.Map",
-    "layers.Layer",
-    "projects.Project",
-    "projects.TeamMember",
-    "projects.TractionMetric",
-    "projects.Tag",
-]
+# Before the first write ever (an empty database): any fixed point in time will do.
+EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -50,74 +36,44 @@ class Version:
 
     @property
     def token(self):
-        return str(self.number)
+        # The time as well as the number: a database restored or rebuilt from scratch
+        # starts counting again, and must not reuse the ETags of what it replaced.
+        return f"{self.number}.{self.changed_at.timestamp():.6f}"
 
 
 def current():
-    """The version now in force: from the cache, else from the database (and cached again).
-
-    On Redis the cached copy is this process's own, which Redis's key tracking drops
-    the moment any process writes the key (dealmap.redis_cache.KeyTracker): reading it
-    costs no round trip while the content does not change.
-    """
-    cached = tracked_get(CACHE_KEY)
-    if cached is not None:
-        return Version(*cached)
+    """The version in force now: one query, by primary key."""
     from dealmap.models import ContentVersion
 
-    row, _ = ContentVersion.objects.get_or_create(
-        pk=ROW_ID, defaults={"changed_at": timezone.now()}
-    )
-    cache.set(CACHE_KEY, (row.number, row.changed_at), timeout=None)
-    return Version(row.number, row.changed_at)
+    row = ContentVersion.objects.filter(pk=ROW_ID).values_list("number", "changed_at").first()
+    return Version(*row) if row else Version(0, EPOCH)
 
 
 def bump():
-    """Move the version on: the row first, then drop the cached copy now and after commit.
-
-    Dropping it again after commit stops a reader that ran between the two from
-    keeping the old number for data it could not see yet.
-    """
+    """Move the version on, inside the caller's transaction (it commits with the write)."""
     from dealmap.models import ContentVersion
 
     now = timezone.now()
     rows = ContentVersion.objects.filter(pk=ROW_ID)
     if not rows.update(number=F("number") + 1, changed_at=now):
-        ContentVersion.objects.get_or_create(pk=ROW_ID, defaults={"changed_at": now})
-        rows.update(number=F("number") + 1, changed_at=now)
-    _drop_cached()
-    transaction.on_commit(_drop_cached)
+        ContentVersion.objects.get_or_create(pk=ROW_ID, defaults={"changed_at": now, "number": 1})
 
 
-def _drop_cached():
-    cache.delete(CACHE_KEY)
-    # This process's tracked copy goes now; Redis tells the other processes.
-    forget_tracked()
-
-
-def etag(*parts, version=None):
-    """A strong ETag for a representation: the content version plus what selects the content.
-
-    Pass the version when the caller has read it already: it saves a cache round trip.
-    """
-    version = version or current()
+def etag(*parts, version):
+    """A strong ETag for a representation: the content version plus what selects the content."""
     digest = hashlib.sha256("\n".join([version.token, *parts]).encode()).hexdigest()
     return f'"{digest[:32]}"'
 
 
-def _on_write(sender, **kwargs):
-    bump()
+def remember(version, name, compute, *, timeout):
+    """compute(), once per content version, in the default cache.
 
-
-def _on_m2m(sender, action, **kwargs):
-    if action in {"post_add", "post_remove", "post_clear"}:
-        bump()
-
-
-def connect_signals():
-    for label in PUBLIC_MODELS:
-        model = apps.get_model(label)
-        post_save.connect(_on_write, sender=model, dispatch_uid=f"content-version-save-{label}")
-        post_delete.connect(_on_write, sender=model, dispatch_uid=f"content-version-del-{label}")
-    tags = apps.get_model("projects.Project").tags.through
-    m2m_changed.connect(_on_m2m, sender=tags, dispatch_uid="content-version-project-tags")
+    The version is part of the key, so a value is never read under another version;
+    `timeout` only lets the keys of old versions go.
+    """
+    key = f"dealmap:{name}:{version.token}"
+    found = cache.get(key)
+    if found is None:
+        found = compute()
+        cache.set(key, found, timeout)
+    return found

@@ -1,12 +1,19 @@
 from django.db import models
+from django.db.models import Q
 from django.urls import reverse
 
 from dealmap.editorial import Editorial, Status
 
 
+def map_published_q(prefix=""):
+    """A map the public may see, as a Q; `prefix` is the path from the queried model to the
+    map (`"map__"` from a layer). The one definition of "published" for maps."""
+    return Q(**{f"{prefix}status": Status.PUBLISHED})
+
+
 class MapQuerySet(models.QuerySet):
     def published(self):
-        return self.filter(status=Status.PUBLISHED)
+        return self.filter(map_published_q())
 
 
 class Map(Editorial):

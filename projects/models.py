@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from dealmap.editorial import Editorial, Status
-from layers.models import Layer
+from layers.models import Layer, map_published_q
 
 
 class CurrentDate(models.Func):
@@ -55,14 +55,20 @@ class Tag(models.Model):
         return self.name
 
 
+def published_q(prefix=""):
+    """What visitors and partners may see, as a Q: published, on a published map.
+
+    The one definition of "published" for projects. `prefix` is the path from the
+    queried model to the project, so subqueries, counts and joins say it the same
+    way: `Layer.objects.annotate(n=Count("projects", filter=published_q("projects__")))`.
+    """
+    return Q(**{f"{prefix}status": Status.PUBLISHED}) & map_published_q(f"{prefix}layer__map__")
+
+
 class ProjectQuerySet(models.QuerySet):
     def published(self):
-        """What visitors and partners may see: published, on a published map.
-
-        Constant: the API compiles its list's SQL from this once per process
-        (projects.api.CompiledRows), so no value of the request or the clock goes in here.
-        """
-        return self.filter(status=Status.PUBLISHED, layer__map__status=Status.PUBLISHED)
+        """What visitors and partners may see (published_q)."""
+        return self.filter(published_q())
 
     def with_freshness(self):
         """Annotate `needs_review`: not reviewed for REVIEW_MAX_AGE_DAYS, or a stale metric.
