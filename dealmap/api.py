@@ -26,8 +26,8 @@ class CachedHit(Exception):
 class ConditionalMixin:
     # ETag and Last-Modified on every successful GET; `If-None-Match` answers 304.
     # The ETag is the content version plus the request's path and query, so any publish
-    # changes every ETag at once, and a client revalidates for the price of one cache read:
-    # no database query at all. Whole responses are cached by dealmap.caching's middleware,
+    # changes every ETag at once, and a client revalidates for the price of one query (the
+    # version). Whole responses are cached by dealmap.caching's middleware,
     # which answers anonymous hits itself; a partner's request (X-API-Key) is authenticated
     # and throttled here first, then answered from that cache when it can be. (A comment,
     # not a docstring: the schema would show it.)
@@ -50,17 +50,16 @@ class ConditionalMixin:
                 raise CachedHit
 
     def _lookup(self, request):
-        """(version, cached entry): the middleware's reading if it made one (then it missed)."""
-        version = getattr(request._request, "content_version", None)
+        """(version, cached entry): the middleware's reading if it made one (then it missed).
+
+        DRF's Request hands attribute reads on to the HttpRequest it wraps.
+        """
+        version = getattr(request, "content_version", None)
         if version is not None:
             return version, None
-        if caching.is_keyed_api(request._request) and caching.enabled():
-            version, entry = caching.lookup(request._request)
-        else:
-            version, entry = content_version.current(), None
-        # The middleware stores the response under the version it was built with.
-        request._request.content_version = version
-        return version, entry
+        if caching.is_keyed_api(request) and caching.enabled():
+            return caching.lookup(request)
+        return content_version.current(), None
 
     def handle_exception(self, exc):
         if isinstance(exc, NotModified):
@@ -77,6 +76,8 @@ class ConditionalMixin:
         response = super().finalize_response(request, response, *args, **kwargs)
         if getattr(self, "etag", None) and response.status_code == 200:
             self._validators(response)
+        # The middleware stores a partner's response under the version it was built with.
+        response.content_version = getattr(self, "content_version", None)
         return response
 
     def _validators(self, response):

@@ -1,13 +1,10 @@
 """Whole-response cache for anonymous readers, keyed by the content version.
 
-A cached response is stored with the content version it was built under, in the
-shared cache and in this process (dealmap/local_cache.py); an entry whose version
-is not the current one is a miss. The current version is this process's copy,
-which Redis's key tracking drops the moment any process moves it
-(dealmap.redis_cache.KeyTracker). So a hit the process holds costs no round trip
-at all, one only Redis holds costs one, and a publish, edit or unpublish (which
-bumps the version, dealmap/content_version.py) still shows on the next request on
-every app server; old entries simply age out.
+A cached response is stored with the content version it was built under; an entry
+whose version is not the current one is a miss. The version is read from the
+database on every request (dealmap/content_version.py: one query by primary key),
+so a write committed by any process (an admin save, an import, the shell, another
+worker) shows on the very next request everywhere; old entries simply age out.
 
 Why not Django's UpdateCacheMiddleware/FetchFromCacheMiddleware: their key
 embeds the URL and the Vary headers but not the content version, they cache for
@@ -17,13 +14,14 @@ page). Here the "key" is the request, the freshness test is the version.
 `ResponseCacheMiddleware` is the outermost middleware: a hit skips every other
 middleware, the URL resolver and the view, and the entry it returns already holds
 the headers they added (security, CSP, CORS, validators). It serves public pages
-and the partner API alike. An anonymous API hit is counted against the rate
-limit first (partners/throttles.py), and an over-limit one goes on to DRF, which
-answers the 429; a request with an X-API-Key goes to DRF to be authenticated and
-throttled, and the view may answer it from this cache (dealmap.api).
+and the partner API alike. An anonymous API hit is first counted against the rate
+limit by the callable `settings.RESPONSE_CACHE_API_GATE` names (the partners app's),
+and an over-limit one goes on to DRF, which answers the 429; a request with an
+X-API-Key goes to DRF to be authenticated and throttled, and the view may answer
+it from this cache (dealmap.api).
 
 RESPONSE_CACHE=0 turns whole-response caching off (the benchmark's "uncached"
-figures); the content version, counts and facets still use the cache.
+figures); the counts and facets kept per version still use the cache.
 
 Bodies of text types are gzipped once, when stored, for clients that accept
 gzip: a hit then costs no compression at all.
@@ -40,8 +38,9 @@ from django.http import HttpResponse, HttpResponseNotModified
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import http_date, parse_etags
 
+from django.utils.module_loading import import_string
+
 from dealmap import content_version
-from dealmap.local_cache import VersionedStore
 
 KEY_PREFIX = "response:"
 # Request headers that select a different response; every one is part of the key.
@@ -59,8 +58,6 @@ SKIPPED = re.compile(r"^/(admin/|healthz|static/|media/)|/preview/$")
 API = "/api/"
 # Entries outlive no version change; this only bounds memory for pages nobody asks for again.
 TIMEOUT = 24 * 3600
-# This process's copies of the entries it served (dealmap/local_cache.py).
-LOCAL = VersionedStore(settings.RESPONSE_CACHE_LOCAL_MB * 1024 * 1024)
 
 
 def can_store():
@@ -105,25 +102,12 @@ def variant_etag(request, version):
 
 
 def lookup(request):
-    """(current version, cached entry or None): this process's copy, else the shared cache's.
-
-    The version is this process's tracked copy (dealmap.redis_cache.KeyTracker), so a
-    hit held in the process costs no round trip at all; one held only in Redis, one.
-    """
+    """(current version, cached entry or None): one query for the version, one cache read."""
     version = content_version.current()
-    key = cache_key(request)
-    entry = LOCAL.get(version, key)
-    if entry is not None:
-        return version, entry
-    entry = cache.get(key)
+    entry = cache.get(cache_key(request))
     if entry is None or entry["version"] != version:
         return version, None
-    LOCAL.put(version, key, entry, size=entry_size(entry))
     return version, entry
-
-
-def entry_size(entry):
-    return len(entry["content"]) + sum(len(n) + len(v) for n, v in entry["headers"]) + 200
 
 
 def enabled():
@@ -174,7 +158,6 @@ def store(request, response, version):
         "etag": response.get("ETag"),
     }
     cache.set(cache_key(request), entry, timeout=TIMEOUT)
-    LOCAL.put(version, cache_key(request), entry, size=entry_size(entry))
 
 
 def rebuild(entry):
@@ -217,7 +200,7 @@ class ResponseCacheMiddleware:
     def __call__(self, request):
         if not self.applies(request):
             return self.get_response(request)
-        storing = settings.RESPONSE_CACHE
+        storing = enabled()
         if is_keyed_api(request):
             return self.fill(request) if storing else self.get_response(request)
         version, entry = self.lookup(request) if storing else (content_version.current(), None)
@@ -236,12 +219,10 @@ class ResponseCacheMiddleware:
         return response
 
     def applies(self, request):
-        # With CACHE_URL=dummy:// the version could not be kept: skip even reading it.
         return (
             request.method in ("GET", "HEAD")
             and not SKIPPED.search(request.path)
             and is_anonymous(request)
-            and can_store()
         )
 
     def lookup(self, request):
@@ -250,10 +231,9 @@ class ResponseCacheMiddleware:
         The count's verdict is left on the request: on a miss DRF's throttle reads it
         rather than counting the request twice (partners/throttles.py).
         """
-        if request.path.startswith(API):
-            from partners.throttles import count_anonymous
-
-            request.anonymous_verdict = count_anonymous(request)
+        if request.path.startswith(API) and settings.RESPONSE_CACHE_API_GATE:
+            gate = import_string(settings.RESPONSE_CACHE_API_GATE)
+            request.anonymous_verdict = gate(request)
         return lookup(request)
 
     def may_serve(self, request):
@@ -267,7 +247,7 @@ class ResponseCacheMiddleware:
     def fill(self, request):
         """A partner's request: DRF authenticates and throttles it; its answer fills the cache."""
         response = self.get_response(request)
-        version = getattr(request, "content_version", None)
+        version = getattr(response, "content_version", None)
         if version is not None and response.status_code != 304:
             store(request, response, version)
         return response

@@ -77,25 +77,3 @@ def remember(version, name, compute, *, timeout):
         found = compute()
         cache.set(key, found, timeout)
     return found
-
-
-def connect_signals():
-    """TEMPORARY, until projects.changes records every write: bump on any public save."""
-    from django.apps import apps
-    from django.db.models.signals import m2m_changed, post_delete, post_save
-
-    def on_write(sender, **kwargs):
-        bump()
-
-    def on_m2m(sender, action, **kwargs):
-        if action in {"post_add", "post_remove", "post_clear"}:
-            bump()
-
-    labels = ["layers.Map", "layers.Layer", "projects.Project", "projects.TeamMember",
-              "projects.TractionMetric", "projects.Tag"]  # fmt: skip
-    for label in labels:
-        model = apps.get_model(label)
-        post_save.connect(on_write, sender=model, weak=False, dispatch_uid=f"cv-save-{label}")
-        post_delete.connect(on_write, sender=model, weak=False, dispatch_uid=f"cv-del-{label}")
-    tags = apps.get_model("projects.Project").tags.through
-    m2m_changed.connect(on_m2m, sender=tags, weak=False, dispatch_uid="cv-project-tags")

@@ -40,7 +40,7 @@ def cache_config(url):
     """CACHE_URL -> CACHES["default"]: locmem:// (default), redis://…, dummy://."""
     if url.startswith(("redis://", "rediss://", "unix://")):
         return {
-            "BACKEND": "dealmap.redis_cache.RedisCache",
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": url,
             "KEY_PREFIX": env("CACHE_KEY_PREFIX", "dealmap"),
         }
@@ -150,28 +150,18 @@ DATABASES = {
     "default": dj_database_url.parse(
         env("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
         conn_max_age=envint("CONN_MAX_AGE", 60),
-        conn_health_checks=True,
+        # Django's SELECT 1 before a reused connection's first query of a request: a
+        # restarted database then costs no failed request, at a round trip each.
+        conn_health_checks=envbool("CONN_HEALTH_CHECKS", True),
     )
 }
-# PostgreSQL plans a query once per connection and reuses the plan: psycopg prepares a
-# query run 5 times on a connection (server-side binding, which preparing needs). About
-# a tenth of an uncached API request (docs/benchmarks.md). DATABASE_PREPARED=0 behind a
-# transaction-mode PgBouncer, which cannot keep prepared statements.
-if DATABASES["default"]["ENGINE"].endswith("postgresql"):
-    # Django's backend, less the SELECT 1 before a connection that answered within the
-    # second (dealmap/postgresql/base.py).
-    DATABASES["default"]["ENGINE"] = "dealmap.postgresql"
-if DATABASES["default"]["ENGINE"].endswith("postgresql") and envbool("DATABASE_PREPARED", True):
-    DATABASES["default"].setdefault("OPTIONS", {}).update(
-        server_side_binding=True, prepare_threshold=5
-    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": cache_config(env("CACHE_URL", "locmem://"))}
 # Whole public pages and API responses, per content version (dealmap/caching.py).
 RESPONSE_CACHE = envbool("RESPONSE_CACHE", True)
-# Each process keeps copies of the entries it serves, up to this size (dealmap/local_cache.py).
-RESPONSE_CACHE_LOCAL_MB = envint("RESPONSE_CACHE_LOCAL_MB", 32)
+# Counts an anonymous API request against its rate limit before the cache may answer it.
+RESPONSE_CACHE_API_GATE = "partners.throttles.count_anonymous"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

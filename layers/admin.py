@@ -8,6 +8,7 @@ from projects.editorial_admin import (
     EditorialForm,
     MarkdownTextarea,
     ParentEditableMixin,
+    RecordedWritesMixin,
 )
 
 
@@ -44,7 +45,7 @@ class MapAdmin(EditorialAdmin):
 
 
 @admin.register(Layer)
-class LayerAdmin(ParentEditableMixin, admin.ModelAdmin):
+class LayerAdmin(RecordedWritesMixin, ParentEditableMixin, admin.ModelAdmin):
     parent_field = "map"
     list_display = ["name", "map", "slug", "position"]
     list_filter = ["map"]

@@ -12,6 +12,7 @@ from projects.editorial_admin import (
     EditorialForm,
     MarkdownTextarea,
     ParentEditableMixin,
+    RecordedWritesMixin,
 )
 from projects.imports.admin import ImportExportMixin
 from projects.models import Project, Tag, TeamMember, TractionMetric
@@ -153,14 +154,14 @@ class ProjectAdmin(ImportExportMixin, EditorialAdmin):
 
 
 @admin.register(Tag)
-class TagAdmin(admin.ModelAdmin):
+class TagAdmin(RecordedWritesMixin, admin.ModelAdmin):
     list_display = ["name", "slug"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ("name",)}
 
 
 @admin.register(TeamMember)
-class TeamMemberAdmin(ParentEditableMixin, admin.ModelAdmin):
+class TeamMemberAdmin(RecordedWritesMixin, ParentEditableMixin, admin.ModelAdmin):
     parent_field = "project"
     list_display = ["name", "role", "project", "is_founder"]
     list_select_related = ["project"]
@@ -168,7 +169,7 @@ class TeamMemberAdmin(ParentEditableMixin, admin.ModelAdmin):
 
 
 @admin.register(TractionMetric)
-class TractionMetricAdmin(ParentEditableMixin, admin.ModelAdmin):
+class TractionMetricAdmin(RecordedWritesMixin, ParentEditableMixin, admin.ModelAdmin):
     parent_field = "project"
     list_display = ["label", "project", "value", "unit", "as_of", "is_headline"]
     list_select_related = ["project"]

@@ -11,6 +11,8 @@ revision with the inlines; deleted objects can be recovered) that adds:
 - a field-by-field compare of any two revisions.
 """
 
+from contextlib import nullcontext
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import quote, unquote
@@ -188,6 +190,29 @@ class EditorialForm(forms.ModelForm):
         return [name for name in names if name != "Status"] or []
 
 
+class RecordedWritesMixin:
+    """Each admin request that can write (a form, a deletion, a list action, a restore or
+    a recovery: a POST) is one recorded change (projects.changes): whatever it saves, the
+    changes feed and the content version move once, in its transaction. A page that
+    only shows (a GET) opens no transaction for it."""
+
+    def changeform_view(self, request, *args, **kwargs):
+        with recorded(request):
+            return super().changeform_view(request, *args, **kwargs)
+
+    def delete_view(self, request, *args, **kwargs):
+        with recorded(request):
+            return super().delete_view(request, *args, **kwargs)
+
+    def changelist_view(self, request, *args, **kwargs):
+        with recorded(request):
+            return super().changelist_view(request, *args, **kwargs)
+
+
+def recorded(request):
+    return changes.recording() if request.method == "POST" else nullcontext()
+
+
 class ParentEditableMixin:
     """Rows that belong to a map or project change only when their parent may change.
 
@@ -243,7 +268,7 @@ class ParentEditableMixin:
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
-class EditorialAdmin(VersionAdmin):
+class EditorialAdmin(RecordedWritesMixin, VersionAdmin):
     form = EditorialForm
     change_form_template = "admin/editorial/change_form.html"
     object_history_template = "admin/editorial/object_history.html"
@@ -340,20 +365,23 @@ class EditorialAdmin(VersionAdmin):
         request.editorial_keep = (
             self.model.objects.filter(pk=unquote(object_id)).values(*EDITORIAL_STATE).first()
         )
-        return super().revision_view(request, object_id, version_id, extra_context)
+        with recorded(request):
+            return super().revision_view(request, object_id, version_id, extra_context)
 
     def recover_view(self, request, version_id, extra_context=None):
         # A recovered object starts as a draft, whatever it was when deleted.
         request.editorial_keep = {"status": Status.DRAFT}
-        return super().recover_view(request, version_id, extra_context)
+        with recorded(request):
+            return super().recover_view(request, version_id, extra_context)
 
     def get_object(self, request, object_id, from_field=None):
         keep = getattr(request, "editorial_keep", None)
         if keep:
             # Runs inside the revert's transaction, right after the old content was
             # written back: put today's status and version back over it. update()
-            # sends no signals, so bulk_write keeps the partners' changes feed exact.
-            with changes.bulk_write(self._projects_behind(object_id)):
+            # sends no signals: the recording is told which projects it touches.
+            with changes.recording() as change:
+                change.touch(self._projects_behind(object_id))
                 self.model.objects.filter(pk=object_id).update(**keep)
         return super().get_object(request, object_id, from_field)
 

@@ -18,11 +18,11 @@ from dataclasses import dataclass
 import reversion
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
 from dealmap.editorial import Status
+from projects.changes import recording
 from projects.models import Project, StatusChange
 
 EDITOR_GROUP = "Editor"
@@ -121,13 +121,18 @@ def allowed_transitions(user, obj):
     ]
 
 
-@transaction.atomic
 def transition(*, obj, to_status, user, comment=""):
     """Move a map or project to `to_status`, record who, when, from, to and why; one revision.
 
     The status is re-read under a row lock, so two people acting at once cannot
-    both move the same object from the same state.
+    both move the same object from the same state. One recorded change
+    (projects.changes): the feed and the content version move with it.
     """
+    with recording():
+        return _transition(obj=obj, to_status=to_status, user=user, comment=comment)
+
+
+def _transition(*, obj, to_status, user, comment):
     model = type(obj)
     # Fresh from the database under a row lock: the revision below must hold what is
     # stored, not whatever an in-memory copy held.
@@ -174,7 +179,6 @@ def map_transition(*, map, to_status, user, comment=""):
     return transition(obj=map, to_status=to_status, user=user, comment=comment)
 
 
-@transaction.atomic
 def revise(*, obj, user, comment):
     """Record a new version of a map or project whose rows changed outside its own form.
 
@@ -182,12 +186,26 @@ def revise(*, obj, user, comment):
     one revision with the rows it follows (team, metrics, layers).
     """
     model = type(obj)
+    with recording() as change:
+        # updated_at is public (the API's `updated_at`): a recorded change.
+        change.touch(_projects_behind(obj))
+        _revise(model, obj, user=user, comment=comment)
+    return obj
+
+
+def _revise(model, obj, *, user, comment):
     model.objects.filter(pk=obj.pk).update(
         version=F("version") + 1, updated_by=user, updated_at=timezone.now()
     )
     obj.refresh_from_db()
     record_revision(objs=[obj], user=user, comment=comment)
-    return obj
+
+
+def _projects_behind(obj):
+    """The projects whose public representation shows this map or project."""
+    if isinstance(obj, Project):
+        return Project.objects.filter(pk=obj.pk)
+    return Project.objects.filter(layer__map_id=obj.pk)
 
 
 def record_revision(*, objs, user, comment):
@@ -204,14 +222,14 @@ def record_revision(*, objs, user, comment):
         reversion.set_comment(comment)
 
 
-@transaction.atomic
 def projects_mark_reviewed(*, projects, user):
     """Stamp last_reviewed_at on the projects this user may review; returns how many."""
     if not user.has_perm("projects.change_project"):
         raise TransitionPermissionDenied("You may not mark projects as reviewed.")
-    return Project.objects.filter(pk__in=[p.pk for p in projects]).update(
-        last_reviewed_at=timezone.now()
-    )
+    reviewed = Project.objects.filter(pk__in=[p.pk for p in projects])
+    with recording() as change:
+        change.touch(reviewed)
+        return reviewed.update(last_reviewed_at=timezone.now())
 
 
 def status_history(obj):

@@ -2,16 +2,12 @@ import pytest
 from django.core.cache import cache
 from django.core.management import call_command
 
-from dealmap import local_cache
-
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
     cache.clear()
-    local_cache.clear_all()
     yield
     cache.clear()
-    local_cache.clear_all()
 
 
 @pytest.fixture

@@ -175,13 +175,14 @@ def test_import_pages_query_counts_do_not_grow_with_rows(
     with django_assert_max_num_queries(5):
         # session, user, user and group permissions, the map choices
         client.get(IMPORT_URL)
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(20):
         # session, user, 2 permissions, the chosen map; the dry run: savepoint, layers,
         # projects of the map, taken slugs, tags, one bulk insert, rollback, release;
-        # the session saved in its own savepoint (3)
+        # its recording (projects.changes): savepoint, which written projects are public,
+        # the content version moved, release; the session saved in its own savepoint (3)
         _upload(client, _projects(rows))
     token = client.session["projects_import_pending"]["token"]
-    with django_assert_max_num_queries(25):
+    with django_assert_max_num_queries(29):
         # the same, for real, without the rollback; then the import's one revision: the
         # written projects with their tags, team and metrics (4), savepoint, content type,
         # reversion's existence check, the revision, its versions in one insert, release;

@@ -16,6 +16,7 @@ from django.utils.text import slugify
 
 from dealmap.editorial import Status
 from projects import workflow
+from projects.changes import active, recording
 from projects.models import Project, Tag, TeamMember, TractionMetric
 
 BATCH_SIZE = 500
@@ -55,7 +56,10 @@ def run_atomically(result, *, dry_run, work, user):
     """
     try:
         with transaction.atomic():
-            written = work()
+            # Recorded inside the import's own transaction: a dry run or a rejected file
+            # rolls back its changes-feed rows and content version with everything else.
+            with recording():
+                written = work()
             if dry_run or result.has_errors:
                 transaction.set_rollback(True)
             else:
@@ -317,8 +321,20 @@ def is_draft(project):
 
 
 def apply_project_plans(plans, *, user, tags_by_slug, progress=None):
-    """Write the plans with bulk queries: a constant number of statements per 500 projects."""
+    """Write the plans with bulk queries: a constant number of statements per 500 projects.
+
+    Bulk queries send no signals: the recording is told which projects they touch.
+    """
+    with recording() as change:
+        _apply_project_plans(plans, user=user, tags_by_slug=tags_by_slug, progress=progress)
+        change.created(plan.project.pk for plan in plans if plan.is_new)
+
+
+def _apply_project_plans(plans, *, user, tags_by_slug, progress):
     now = timezone.now()
+    touched = [plan.project.pk for plan in plans if not plan.is_new and plan.describe()]
+    if touched:
+        active().touch(touched)
     new_tags = [tag for tag in tags_by_slug.values() if tag.pk is None]
     Tag.objects.bulk_create(new_tags, batch_size=BATCH_SIZE)
     creates = [plan for plan in plans if plan.is_new]
