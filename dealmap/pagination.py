@@ -8,7 +8,7 @@ from django.core.paginator import Paginator
 from rest_framework import pagination
 from rest_framework.exceptions import NotFound, ValidationError
 
-from dealmap import content_version, local_cache
+from dealmap import content_version
 
 MAX_PAGE_SIZE = 100
 DEFAULT_PAGE_SIZE = 20
@@ -34,7 +34,7 @@ class CachedCountPaginator(Paginator):
 
     @cached_property
     def count(self):
-        return local_cache.remember(
+        return content_version.remember(
             self.version,
             f"count:{self.count_key}",
             lambda: Paginator.count.func(self),

@@ -1,7 +1,7 @@
 """Partner API for maps and layers: published maps only, looked up by slug."""
 
 import django_filters as filters
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Prefetch
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -14,23 +14,20 @@ from rest_framework import serializers, viewsets
 from rest_framework.reverse import reverse
 
 from dealmap.api import ERROR_RESPONSES, NOT_FOUND, ConditionalMixin
-from dealmap.editorial import Status
 from dealmap.markdown import render_markdown
-from layers.models import Layer, Map
+from layers.models import Layer, Map, map_published_q
+from projects.models import published_q
 
 
 def _path(name, description):
     return OpenApiParameter(name, OpenApiTypes.STR, OpenApiParameter.PATH, description=description)
 
 
-PUBLISHED_PROJECTS = Q(projects__status=Status.PUBLISHED)
-
-
 def public_layers():
     return (
-        Layer.objects.filter(map__status=Status.PUBLISHED)
+        Layer.objects.filter(map_published_q("map__"))
         .select_related("map")
-        .annotate(project_count=Count("projects", filter=PUBLISHED_PROJECTS))
+        .annotate(project_count=Count("projects", filter=published_q("projects__")))
         # An aggregate drops Meta.ordering: page through a stable order.
         .order_by("map__position", "map__name", "position", "name")
     )
@@ -123,10 +120,11 @@ class MapViewSet(ConditionalMixin, viewsets.ReadOnlyModelViewSet):
     filter_backends = []
 
     def get_queryset(self):
-        published = Q(layers__projects__status=Status.PUBLISHED)
         maps = (
             Map.objects.published()
-            .annotate(project_count=Count("layers__projects", filter=published))
+            .annotate(
+                project_count=Count("layers__projects", filter=published_q("layers__projects__"))
+            )
             .order_by("position", "name")
         )
         if self.action == "retrieve":
