@@ -37,7 +37,6 @@ from django.core.cache.backends.dummy import DummyCache
 from django.http import HttpResponse, HttpResponseNotModified
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import http_date, parse_etags
-
 from django.utils.module_loading import import_string
 
 from dealmap import content_version
