@@ -156,7 +156,7 @@ def compare_versions(*, older, newer, related_models=()):
 
     `related_models` are the row models saved in the same revisions (the inlines).
     """
-    model = older._model
+    model = older.content_type.model_class()
     return {
         "fields": _field_changes(model, older.field_dict, newer.field_dict),
         "related": [
