@@ -64,16 +64,31 @@ def facets(projects, scope, version):
     They only change when the content does, and the content version moves with every
     change. `scope` names the projects in the key (the whole site, a map, a preview).
     """
+    # Not "facets:": what an older release kept under that name was another class.
     return content_version.remember(
-        version, f"facets:{scope}", lambda: _facets_query(projects), timeout=FACETS_TIMEOUT
+        version, f"panel-facets:{scope}", lambda: _facets_query(projects), timeout=FACETS_TIMEOUT
     )
 
 
 def _facets_query(projects):
-    """Every tag, whether one of `projects` has it, and their countries (one query).
+    """Every tag, the slugs of those in use and the countries in use (one query)."""
+    rows = list(facet_rows(projects))
+    return Facets(
+        tags=sorted(
+            (Tag(pk=pk, slug=slug, name=name) for kind, pk, slug, name, _ in rows if kind == "tag"),
+            key=lambda tag: tag.name,
+        ),
+        used=frozenset(slug for kind, _pk, slug, _name, used in rows if kind == "tag" and used),
+        countries=sorted(code for kind, _pk, code, _label, _ in rows if kind == "country"),
+    )
+
+
+def facet_rows(projects):
+    """(kind, pk, slug, name, used) rows: every tag, whether one of `projects` has it,
+    and the countries of `projects`.
 
     The countries are a DISTINCT of every project (an index-only scan of the (layer,
-    country) index): about 100 ms at 100,000 projects, once per content version.
+    country) index on PostgreSQL), once per content version.
     """
     used = Exists(Project.tags.through.objects.filter(tag=OuterRef("pk"), project__in=projects))
     tags = (
@@ -93,15 +108,7 @@ def _facets_query(projects):
         .values_list("kind", "none", "country", "label", "used")
         .distinct()
     )
-    rows = list(tags.union(countries, all=True))
-    return Facets(
-        tags=sorted(
-            (Tag(pk=pk, slug=slug, name=name) for kind, pk, slug, name, _ in rows if kind == "tag"),
-            key=lambda tag: tag.name,
-        ),
-        used=frozenset(slug for kind, _pk, slug, _name, used in rows if kind == "tag" and used),
-        countries=sorted(code for kind, _pk, code, _label, _ in rows if kind == "country"),
-    )
+    return tags.union(countries, all=True)
 
 
 def _tag_choices(facets, data):

@@ -91,14 +91,18 @@ def capped_counts(queryset, layers):
 
     One query; each count is one index range of at most COUNT_CAP + 1 entries.
     """
+    return dict(layer_counts(queryset, layers))
+
+
+def layer_counts(queryset, layers):
+    """(layer id, capped count) rows, the query `capped_counts` runs."""
     in_layer = queryset.filter(layer=OuterRef("pk"))
-    rows = (
+    return (
         Layer.objects.filter(pk__in=[layer.pk for layer in layers])
         .order_by()
         .annotate(found=CappedCount(in_layer, COUNT_CAP + 1))
         .values_list("pk", "found")
     )
-    return dict(rows)
 
 
 def in_map_order(queryset, layers, stop):
