@@ -13,7 +13,7 @@ from django.db.models.functions import Coalesce, JSONObject
 
 from layers.models import Layer, map_published_q
 from projects.expressions import CappedCount
-from projects.models import Project, TractionMetric
+from projects.models import Project, TractionMetric, published_q
 
 # A count past this shows as "1,000+": counting further would read every match.
 COUNT_CAP = 1000
@@ -33,13 +33,16 @@ def _headline_json():
     return Case(When(one_liner="", then=Subquery(first)), output_field=TextField())
 
 
-def tiles(queryset):
-    """What a project tile shows: its layer, and its headline figure (`with_headline`)."""
-    return (
-        queryset.select_related("layer")
-        .only(*TILE_FIELDS, "layer__name", "layer__slug", "layer__map_id")
-        .annotate(headline_json=_headline_json())
-    )
+def tiles(queryset, *, with_layer=True):
+    """What a project tile shows: its layer (`with_layer`: else the caller sets it), and
+    its headline figure (`with_headline`)."""
+    if with_layer:
+        queryset = queryset.select_related("layer").only(
+            *TILE_FIELDS, "layer__name", "layer__slug", "layer__map_id"
+        )
+    else:
+        queryset = queryset.only(*TILE_FIELDS)
+    return queryset.annotate(headline_json=_headline_json())
 
 
 def with_headline(rows):
@@ -55,6 +58,13 @@ def count_label(count, *, capped=False):
     return f"{count:,}+" if capped else f"{count:,}"
 
 
+def on_layers(layers):
+    """The published projects of `layers`, layers of a map known to be published (or
+    previewed): the projects' own status is all there is left to check, so each
+    per-layer read is one index range, with no join to the map."""
+    return Project.objects.filter(published_q(any_map=True), layer__in=layers)
+
+
 def first_in_each_layer(queryset, layers, limit):
     """The ids of the first `limit` rows of `queryset` in each of `layers`, in its order.
 
@@ -63,13 +73,10 @@ def first_in_each_layer(queryset, layers, limit):
     Each part is an id lookup around the sliced rows, as SQLite takes no LIMIT in a
     part of a UNION.
     """
-    parts = [
-        Project.objects.filter(pk__in=queryset.filter(layer=layer).values("pk")[:limit])
-        .order_by()
-        .values("pk")
-        for layer in layers
-    ]
-    first, *others = parts
+    # Each clone of a queryset copies the subqueries it holds: the parts are built from
+    # small querysets, and joined last.
+    ids, wrapper = queryset.values("pk"), Project.objects.order_by().values("pk")
+    first, *others = [wrapper.filter(pk__in=ids.filter(layer=layer)[:limit]) for layer in layers]
     return first.union(*others, all=True)
 
 
@@ -79,7 +86,10 @@ def first_tiles(queryset, layers, limit):
         return {}
     by_pk = {layer.pk: layer for layer in layers}
     found = {}
-    rows = tiles(queryset.filter(pk__in=first_in_each_layer(queryset, layers, limit)))
+    # The layers are in hand: no join to read them again.
+    rows = tiles(queryset, with_layer=False).filter(
+        pk__in=first_in_each_layer(queryset, layers, limit)
+    )
     for row in with_headline(list(rows)):
         row.layer = by_pk[row.layer_id]
         found.setdefault(row.layer_id, []).append(row)
@@ -114,8 +124,9 @@ def in_map_order(queryset, layers, stop):
     """
     if not layers:
         return queryset.none()
-    ids = first_in_each_layer(queryset.order_by(*IN_LAYER_ORDER), layers, stop)
-    return queryset.filter(pk__in=ids)
+    return queryset.filter(
+        pk__in=first_in_each_layer(queryset.order_by(*IN_LAYER_ORDER), layers, stop)
+    )
 
 
 def published_layers():

@@ -21,7 +21,7 @@ from dealmap.jinja2 import render_block
 from dealmap.pagination import CappedPaginator
 from projects import panel, search, selectors
 from projects.charts import metric_series
-from projects.models import Project
+from projects.models import Project, published_q
 
 PAGE_SIZE = 48
 RELATED = 6
@@ -109,15 +109,18 @@ def page_rows(projects, page, layers, chosen):
     """The page's tiles, in the order asked for: a search's ranking, an ordering read
     from its index, or else the maps' order."""
     start = (page.number - 1) * PAGE_SIZE
+    rows = selectors.tiles(projects)
     if not (chosen["q"] or chosen["ordering"]):
-        projects = selectors.in_map_order(projects, layers, start + PAGE_SIZE)
-    return selectors.with_headline(list(selectors.tiles(projects)[start : start + PAGE_SIZE]))
+        rows = selectors.in_map_order(rows, layers, start + PAGE_SIZE)
+    return selectors.with_headline(list(rows[start : start + PAGE_SIZE]))
 
 
 def _render_project(request, queryset, slug, *, preview=False):
     """A project's page. Its layer's other published projects give the previous, the
     next and the related tiles (the first RELATED in the map's order)."""
-    project, related = selectors.with_related(queryset, Project.objects.published(), slug, RELATED)
+    # Its layer's published projects: the layer is the project's, on its map.
+    neighbours = Project.objects.filter(published_q(any_map=True))
+    project, related = selectors.with_related(queryset, neighbours, slug, RELATED)
     if project is None:
         raise Http404("No such project.")
     team = list(project.team.all())
