@@ -160,9 +160,15 @@ def _map_page(request, *, slug=None, published=True, preview=False, home=False):
         others.pop("layer", None)
         # Without a filter every visitor sees the same counts.
         counts = None if data else plain_counts(version, projects, layers, scope)
-        bands = map_bands(
-            layers, filterset.qs, counts=counts, keep_empty=not filters.active, filters=others
-        )
+        if searched:
+            tiles, counts = selectors.ranked_tiles(
+                selectors.ranked(filterset.qs), layers, TILES_PER_LAYER
+            )
+            bands = bands_of(layers, counts, tiles, keep_empty=False, filters=others)
+        else:
+            bands = map_bands(
+                layers, filterset.qs, counts=counts, keep_empty=not filters.active, filters=others
+            )
     context = {
         "map": map_,
         "bands": bands,

@@ -96,6 +96,38 @@ def first_tiles(queryset, layers, limit):
     return found
 
 
+def ranked(queryset):
+    """A search's matches, best first, as (id, layer id): one query.
+
+    A search ranks a bounded set (at most 4 x search.MATCHES on PostgreSQL): its ids
+    and layers are read once, and pages, bands and counts come from them, where each
+    per-layer read ran the whole search again (1.2 s for a map at 100,000 projects).
+    """
+    return list(queryset.values_list("pk", "layer_id"))
+
+
+def tiles_by_id(ids):
+    """{id: tile} of these projects, their layer for the caller to set (one query)."""
+    rows = tiles(Project.objects.filter(pk__in=ids), with_layer=False)
+    return {row.pk: row for row in with_headline(list(rows))}
+
+
+def ranked_tiles(matches, layers, limit):
+    """({layer id: its first `limit` tiles of `matches`}, {layer id: count}), from the
+    (id, layer id) pairs of `ranked` (one query)."""
+    firsts, counts = {}, {}
+    for pk, layer_id in matches:
+        counts[layer_id] = counts.get(layer_id, 0) + 1
+        if counts[layer_id] <= limit:
+            firsts.setdefault(layer_id, []).append(pk)
+    found = tiles_by_id([pk for pks in firsts.values() for pk in pks]) if firsts else {}
+    by_pk = {layer.pk: layer for layer in layers}
+    for row in found.values():
+        row.layer = by_pk[row.layer_id]
+    tiles = {layer_id: [found[pk] for pk in pks] for layer_id, pks in firsts.items()}
+    return tiles, {layer_id: min(n, COUNT_CAP + 1) for layer_id, n in counts.items()}
+
+
 def capped_counts(queryset, layers):
     """{layer id: rows of `queryset` in it, counted no further than COUNT_CAP + 1}.
 

@@ -7,6 +7,7 @@ of projects (tests/test_public_queries.py).
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -72,9 +73,15 @@ def project_list(request):
     if filterset.is_valid():
         chosen = filterset.form.cleaned_data
         searched = bool(chosen["q"])
-        paginator = CappedPaginator(filterset.qs, PAGE_SIZE, cap=selectors.COUNT_CAP)
-        page = paginator.get_page(request.GET.get("page"))
-        page.object_list = page_rows(filterset.qs, page, _offered(layers, chosen), chosen)
+        if searched:
+            paginator = RankedPaginator(selectors.ranked(filterset.qs), PAGE_SIZE)
+            page = paginator.get_page(request.GET.get("page"))
+            found = selectors.tiles_by_id([pk for pk, _ in page.object_list])
+            page.object_list = _with_layers([found[pk] for pk, _ in page.object_list], layers)
+        else:
+            paginator = CappedPaginator(filterset.qs, PAGE_SIZE, cap=selectors.COUNT_CAP)
+            page = paginator.get_page(request.GET.get("page"))
+            page.object_list = page_rows(filterset.qs, page, _offered(layers, chosen), chosen)
         search_capped = searched and search.is_capped(paginator.count)
         count_label = selectors.count_label(
             paginator.count, capped=paginator.capped or search_capped
@@ -96,6 +103,19 @@ def project_list(request):
     )
 
 
+class RankedPaginator(Paginator):
+    """Pages of a search's ranked matches, read whole (selectors.ranked): counted exactly."""
+
+    capped = False
+
+
+def _with_layers(rows, layers):
+    by_pk = {layer.pk: layer for layer in layers}
+    for row in rows:
+        row.layer = by_pk[row.layer_id]
+    return rows
+
+
 def _offered(layers, chosen):
     """The layers the chosen map and layers leave: only those hold a match."""
     if chosen["layer"]:
@@ -106,11 +126,11 @@ def _offered(layers, chosen):
 
 
 def page_rows(projects, page, layers, chosen):
-    """The page's tiles, in the order asked for: a search's ranking, an ordering read
-    from its index, or else the maps' order."""
+    """The page's tiles, in the order asked for: an ordering read from its index, or
+    else the maps' order."""
     start = (page.number - 1) * PAGE_SIZE
     rows = selectors.tiles(projects)
-    if not (chosen["q"] or chosen["ordering"]):
+    if not chosen["ordering"]:
         rows = selectors.in_map_order(rows, layers, start + PAGE_SIZE)
     return selectors.with_headline(list(rows[start : start + PAGE_SIZE]))
 
