@@ -60,9 +60,11 @@ def require_staff(request):
 
 @require_safe
 def project_list(request):
-    base = Project.objects.published()
-    # One query for the layers, with their maps: the map choices come from them.
+    # One query for the layers, with their maps: the map choices come from them. Their
+    # projects are the published ones (Project.objects.published()), with no join to
+    # the map in every per-layer read and count.
     layers = list(selectors.published_layers())
+    base = selectors.on_layers(layers)
     maps = selectors.maps_of(layers)
     version = getattr(request, "content_version", None) or content_version.current()
     facets = panel.facets(base, "all", version)
@@ -131,7 +133,7 @@ def page_rows(projects, page, layers, chosen):
     start = (page.number - 1) * PAGE_SIZE
     rows = selectors.tiles(projects)
     if not chosen["ordering"]:
-        rows = selectors.in_map_order(rows, layers, start + PAGE_SIZE)
+        rows = selectors.in_map_order(rows, projects, layers, start + PAGE_SIZE)
     return selectors.with_headline(list(rows[start : start + PAGE_SIZE]))
 
 
