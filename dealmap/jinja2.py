@@ -132,6 +132,10 @@ def render_block(request, template_name, block_name, context):
     makes it: the request, the CSRF values and the context processors). A block sees
     that context only: what the template imports or sets outside the block is not there.
     """
+    # Two attributes of Django's Jinja2 backend that it does not document remain:
+    # `template.template` (the Jinja2 Template it wraps) and the backend's
+    # `template_context_processors`. Django has no API to render one block, and Jinja2's
+    # own (Template.blocks, new_context) needs the Jinja2 template and the full context.
     template = engines[ENGINE].get_template(template_name)
     context = {
         **context,
