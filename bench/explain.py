@@ -27,7 +27,7 @@ def querysets():
     from django.http import QueryDict
 
     from layers.models import Layer
-    from projects import selectors
+    from projects import panel, selectors
     from projects.filters import ProjectFilter
     from projects.models import Project
 
@@ -43,23 +43,22 @@ def querysets():
     in_layer = published.filter(layer__slug="compute", layer__map__slug="bench")
     layer = Layer.objects.filter(map__slug="bench", slug="compute").first()
     layers = list(Layer.objects.filter(map__slug="bench"))
-    on_map = Project.objects.filter(status="published", layer__in=layers)
+    on_map = published.filter(layer__in=layers).order_by(*selectors.IN_LAYER_ORDER)
+    first_tiles = on_map.filter(pk__in=selectors.first_in_each_layer(on_map, layers, 12))
     seed = filtered(layer="compute", stage="seed")
     return [
         # The pages as they run: the map's tiles and capped counts, the list in map
-        # order, the filter panel's facets (selectors.py).
-        (
-            "map page: every layer's tiles + capped count",
-            selectors._per_layer_lateral(on_map, layers, 24),
-        ),
+        # order, the filter panel's facets (selectors.py, panel.py).
+        ("map page: every layer's first tiles", selectors.tiles(first_tiles)),
+        ("map page: every layer's capped count", selectors.layer_counts(on_map, layers)),
         (
             "list in map order, page 1",
-            selectors._lateral_rows(
-                published, selectors.published_layers(), 48, window=" LIMIT 48 OFFSET 0"
-            ),
+            selectors.tiles(
+                selectors.in_map_order(published, list(selectors.published_layers()), 48)
+            )[:48],
         ),
         ("list layer + stage, capped count", _count(seed.order_by().values("pk")[:1001])),
-        ("facets (tags and countries in use)", selectors.facets_sql(layers)),
+        ("facets (tags and countries in use)", panel.facet_rows(on_map)),
         ("list, default order, page 1", published[:20]),
         ("list by name, page 1", by_name[:20]),
         ("list by name, page 50", by_name[980:1000]),

@@ -10,7 +10,8 @@ visitor's hot path.
 
 The pages are the DTL's to the byte:
 
-- every `{{ value }}` is escaped by `escape_value`, which does what the DTL does
+- every `{{ value }}` goes through `escape_value` (Jinja2's `finalize` hook), which
+  does what the DTL does
   to a variable: local time and number formats, then Django's escaping (`&#x27;`
   and `&quot;`, where MarkupSafe writes `&#39;` and `&#34;`); a value with
   `__html__` (mark_safe's SafeString, MarkupSafe's Markup) passes as it is. Only
@@ -20,6 +21,9 @@ The pages are the DTL's to the byte:
 - the filters that the DTL has under the same names (pluralize, truncatechars,
   urlencode, date, floatformat) are Django's own functions;
 - a file's last newline is kept, as the DTL keeps it.
+
+The site's own filters and globals are added by its environment factory
+(projects/site_templates.py), which settings name; this module knows no app.
 
 Jinja2 calls nothing by itself: a method the DTL called for the template
 (`get_absolute_url`, `page.has_next`) is called with `()` here.
@@ -38,9 +42,7 @@ from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.formats import localize
 from django.utils.html import conditional_escape
 from django.utils.timezone import template_localtime
-
-from dealmap.markdown import render_markdown
-from projects import display
+from markupsafe import Markup
 
 ENGINE = "jinja2"
 
@@ -67,22 +69,13 @@ def escape_value(value):
     return conditional_escape(value if isinstance(value, str) else str(value))
 
 
-class PageTemplate(jinja2.Template):
-    """A template whose `{{ value }}` goes through `escape_value`.
+def finalize(value):
+    """Jinja2's `finalize` hook: each `{{ value }}` rendered as the DTL renders it.
 
-    The compiled module calls the name `escape` on every `{{ value }}` (MarkupSafe's,
-    which the module imports): `escape_value` takes its place in the module's globals,
-    which its root, blocks and macros share. Jinja2's `finalize` hook can only run
-    before MarkupSafe's escape, not instead of it: MarkupSafe then checks and wraps
-    every value a second time, and the map page at 100,000 projects rendered no faster
-    than with the DTL (docs/benchmarks.md).
+    Autoescaping then meets Markup and leaves it as it is, so MarkupSafe's own escaping
+    (`&#39;`, `&#34;`) never applies to a value.
     """
-
-    @classmethod
-    def from_code(cls, environment, code, globals, uptodate=None):
-        template = super().from_code(environment, code, globals, uptodate)
-        template.root_render_func.__globals__["escape"] = escape_value
-        return template
+    return Markup(escape_value(value))  # noqa: S704 escape_value escaped it, as the DTL does
 
 
 def url(viewname, *args, **kwargs):
@@ -102,36 +95,33 @@ def date(value, arg=None):
     return defaultfilters.date(template_localtime(value), arg)
 
 
+# Django's, under the DTL's names: the same output, to the byte.
 FILTERS = {
-    # Django's, under the DTL's names: the same output, to the byte.
     "date": date,
     "floatformat": defaultfilters.floatformat,
     "intcomma": intcomma,
     "pluralize": defaultfilters.pluralize,
     "truncatechars": defaultfilters.truncatechars,
     "urlencode": defaultfilters.urlencode,
-    # The site's own.
-    "compact": display.compact,
-    "figure": display.figure,
-    "hue": display.hue,
-    "initials": display.initials,
-    "json_ld": display.json_ld,
-    "markdown": render_markdown,
-    "short_figure": display.short_figure,
 }
 
 
 def environment(**options):
-    """The environment Django's Jinja2 backend builds (TEMPLATES' `environment` option)."""
+    """An environment for Django's Jinja2 backend that renders as the DTL does.
+
+    A site adds its own filters and globals in its own factory, which calls this one
+    (TEMPLATES' `environment` option names that factory).
+    """
     # Escaping is never off, as in the DTL.
     options.pop("autoescape", None)
     # A missing variable renders as nothing and is false, in development as in
     # production (Django's default in DEBUG, DebugUndefined, prints its name).
     options["undefined"] = jinja2.Undefined
-    env = jinja2.Environment(autoescape=True, keep_trailing_newline=True, **options)
-    env.template_class = PageTemplate
+    env = jinja2.Environment(
+        autoescape=True, keep_trailing_newline=True, finalize=finalize, **options
+    )
     env.filters.update(FILTERS)
-    env.globals.update(static=static, url=url, SLUG_MARK=display.SLUG_MARK)
+    env.globals.update(static=static, url=url)
     return env
 
 
@@ -142,6 +132,10 @@ def render_block(request, template_name, block_name, context):
     makes it: the request, the CSRF values and the context processors). A block sees
     that context only: what the template imports or sets outside the block is not there.
     """
+    # Two attributes of Django's Jinja2 backend that it does not document remain:
+    # `template.template` (the Jinja2 Template it wraps) and the backend's
+    # `template_context_processors`. Django has no API to render one block, and Jinja2's
+    # own (Template.blocks, new_context) needs the Jinja2 template and the full context.
     template = engines[ENGINE].get_template(template_name)
     context = {
         **context,

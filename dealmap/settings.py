@@ -134,7 +134,7 @@ TEMPLATES = [
         "DIRS": [BASE_DIR / "templates" / "jinja2"],
         "APP_DIRS": False,
         "OPTIONS": {
-            "environment": "dealmap.jinja2.environment",
+            "environment": "projects.site_templates.environment",
             "context_processors": CONTEXT_PROCESSORS,
         },
     },

@@ -5,7 +5,7 @@ from django.urls import include, path, re_path
 from dealmap.api import DocsView, SchemaView, api_not_found
 from dealmap.health import healthz
 from dealmap.markdown_preview import markdown_preview
-from dealmap.seo import SITEMAPS, robots_txt
+from projects.seo import SITEMAPS, robots_txt
 from projects.views import ProjectFeed
 
 admin.site.site_header = "dealmap admin"

@@ -8,8 +8,7 @@ and search take the same parameters as /projects/ through the shared FilterSet.
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import connection
-from django.db.models import Count, OuterRef
+from django.db.models import Count, OuterRef, Subquery
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
@@ -19,9 +18,9 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csp import csp_override
 from django.views.decorators.http import require_safe
 
-from dealmap.editorial import Status
+from dealmap import content_version
 from layers.models import Layer, Map
-from projects import search, selectors
+from projects import panel, search, selectors
 from projects.expressions import CappedCount
 from projects.models import Project
 from projects.views import render_filtered, require_staff
@@ -75,22 +74,29 @@ def bands_of(layers, counts, tiles, *, keep_empty=True, filters=None):
     ]
 
 
-def map_bands(layers, projects, *, keep_empty=True, filters=None):
-    """The bands of `projects`, a filtered queryset (two queries)."""
-    counts, tiles = {}, {}
-    for project in selectors.first_per_layer(projects, layers, TILES_PER_LAYER):
-        tiles.setdefault(project.layer_id, []).append(project)
-        counts[project.layer_id] = min(project.layer_total, selectors.COUNT_CAP + 1)
+def map_bands(layers, projects, *, counts=None, keep_empty=True, filters=None):
+    """The bands of `projects`, a queryset ordered within each layer: its first tiles in
+    each layer (one query) and its count in each (`counts`, else one query)."""
+    if counts is None:
+        counts = selectors.capped_counts(projects, layers)
+    tiles = selectors.first_tiles(projects, layers, TILES_PER_LAYER)
     return bands_of(layers, counts, tiles, keep_empty=keep_empty, filters=filters)
 
 
-def plain_bands(map_, layers, tiles=None):
-    """The bands of a map with no filter: counts kept per version, tiles in one query
-    (or those map_and_layers read with the map)."""
-    counts = selectors.layer_counts(layers, f"map-{map_.pk}")
-    if tiles is None:
-        tiles = selectors.plain_tiles(layers, TILES_PER_LAYER)
-    return bands_of(layers, counts, tiles)
+def plain_counts(version, projects, layers, scope):
+    """The capped counts of a map with no filter: the same for every visitor until the
+    content changes, so kept per content version."""
+    return content_version.remember(
+        version,
+        f"layer-counts:{scope}",
+        lambda: selectors.capped_counts(projects, layers),
+        timeout=panel.FACETS_TIMEOUT,
+    )
+
+
+def page_version(request):
+    """The content version the response cache middleware read for this request."""
+    return getattr(request, "content_version", None) or content_version.current()
 
 
 def _total_label(bands, *, searched):
@@ -100,67 +106,20 @@ def _total_label(bands, *, searched):
     return selectors.count_label(total, capped=capped)
 
 
-# A map and its layers in one query. Written out because the ORM's version (a subquery
-# for the map and select_related) took 2.5 ms to build and compile, for 0.4 ms of
-# PostgreSQL. MAP_ID picks the map (columns of layers_map, unaliased).
-MAP_COLUMNS = [field.column for field in Map._meta.concrete_fields]
-LAYER_COLUMNS = [field.column for field in Layer._meta.concrete_fields]
-MAP_ID = "(SELECT id FROM layers_map WHERE {where} ORDER BY position, name LIMIT 1)"
-MAP_AND_LAYERS_SQL = (
-    "SELECT {map_columns}, {layer_columns} FROM layers_map m"
-    " LEFT JOIN layers_layer l ON l.map_id = m.id"
-    " WHERE m.id = {map_id} ORDER BY l.position, l.name, l.id"
-)
-# The same layers, in the same order, as the rows selectors.plain_tiles_sql reads from.
-MAP_LAYERS_SQL = (
-    "SELECT id, row_number() OVER (ORDER BY position, name, id) AS rank"
-    " FROM layers_layer WHERE map_id = {map_id}"
-)
-
-
-def map_and_layers(*, slug=None, published=True, tiles=False):
-    """The map (the first published one without `slug`), its layers, and with `tiles`
-    their first tiles ({layer id: tiles}, else None).
-
-    (None, [], None) when there is no such map. On PostgreSQL the tiles' query goes
-    out with the map's in one round trip (a pipeline): the two do not wait on each
-    other, and a round trip cost more here than either query.
-    """
-    where, params = [], []
-    if published:
-        # Written in, not passed: the plan is then the same for every request.
-        where.append(f"status = '{Status.PUBLISHED.value}'")
+def map_and_layers(*, slug=None, published=True):
+    """The map (the first published one without `slug`) and its layers, in one query
+    when it has any; (None, []) when there is no such map."""
+    maps = Map.objects.published() if published else Map.objects.all()
     if slug is not None:
-        where.append("slug = %s")
-        params.append(slug)
-    map_id = MAP_ID.format(where=" AND ".join(where) or "TRUE")
-    sql = MAP_AND_LAYERS_SQL.format(
-        map_columns=", ".join(f"m.{column}" for column in MAP_COLUMNS),
-        layer_columns=", ".join(f"l.{column}" for column in LAYER_COLUMNS),
-        map_id=map_id,
+        maps = maps.filter(slug=slug)
+    layers = list(
+        Layer.objects.filter(map=Subquery(maps.values("pk")[:1]))
+        .select_related("map")
+        .order_by("position", "name", "pk")
     )
-    tile_rows = None
-    with connection.cursor() as cursor, connection.cursor() as tiles_cursor:
-        if tiles and connection.vendor == "postgresql":
-            layers_sql = MAP_LAYERS_SQL.format(map_id=map_id)
-            tiles_sql = selectors.plain_tiles_sql(layers_sql, TILES_PER_LAYER)
-            with connection.connection.pipeline():
-                cursor.execute(sql, params)
-                tiles_cursor.execute(tiles_sql, params)
-                rows, tile_rows = cursor.fetchall(), tiles_cursor.fetchall()
-        else:
-            cursor.execute(sql, params)
-            rows = cursor.fetchall()
-    if not rows:
-        return None, [], None
-    split = len(MAP_COLUMNS)
-    map_ = Map.from_db(connection.alias, None, rows[0][:split])
-    layers = [Layer.from_db(connection.alias, None, row[split:]) for row in rows if row[split]]
-    for layer in layers:
-        layer.map = map_
-    if tile_rows is not None:
-        return map_, layers, selectors.tiles_of(tile_rows, layers)
-    return map_, layers, (selectors.plain_tiles(layers, TILES_PER_LAYER) if tiles else None)
+    if layers:
+        return layers[0].map, layers
+    return maps.first(), []
 
 
 def filter_params(request):
@@ -171,47 +130,57 @@ def filter_params(request):
     return data
 
 
+def map_projects(layers):
+    """The projects a map page draws, in the map's order within a layer.
+
+    The layers are those of a published map (or of the map a preview shows as it will
+    be once published), so the projects' own status is all there is left to check: no
+    join to the map in every per-layer read.
+    """
+    return selectors.on_layers(layers).order_by(*selectors.IN_LAYER_ORDER)
+
+
 def _map_page(request, *, slug=None, published=True, preview=False, home=False):
-    data = filter_params(request)
-    # No filter: no FilterSet to build and validate, and constant SQL (selectors).
-    map_, layers, tiles = map_and_layers(slug=slug, published=published, tiles=not data)
+    map_, layers = map_and_layers(slug=slug, published=published)
     if map_ is None:
         if home:
             return render(request, "layers/no_map.html")
         raise Http404("No such map.")
-    # A preview shows the same projects as the public map: the published ones.
-    facets = selectors.facets(layers, f"map-{map_.pk}")
-    if data:
-        bands, panel, searched = _filtered_bands(data, map_, layers, facets)
-    else:
-        bands, searched = plain_bands(map_, layers, tiles), False
-        panel = selectors.plain_panel(facets, layers)
+    projects = map_projects(layers)
+    scope = f"map-{map_.pk}{'-preview' if preview else ''}"
+    data = filter_params(request)
+    version = page_version(request)
+    facets = panel.facets(projects, scope, version)
+    filterset = panel.project_filter(data, projects, layers=layers, tags=facets.tags)
+    filters = panel.filter_panel(filterset, facets=facets, layers=layers)
+    bands, searched = [], False
+    if filterset.is_valid():
+        searched = bool(filterset.form.cleaned_data["q"])
+        others = data.copy()
+        others.pop("layer", None)
+        # Without a filter every visitor sees the same counts.
+        counts = None if data else plain_counts(version, projects, layers, scope)
+        if searched:
+            tiles, counts = selectors.ranked_tiles(
+                selectors.ranked(filterset.qs), layers, TILES_PER_LAYER
+            )
+            bands = bands_of(layers, counts, tiles, keep_empty=False, filters=others)
+        else:
+            bands = map_bands(
+                layers, filterset.qs, counts=counts, keep_empty=not filters.active, filters=others
+            )
     context = {
         "map": map_,
         "bands": bands,
         "total": sum(band.count for band in bands),
         "total_label": _total_label(bands, searched=searched),
-        "panel": panel,
+        "panel": filters,
         "preview": preview,
         "home": home,
         "form_url": request.path,
     }
-    status = 400 if panel.errors else 200
+    status = 400 if filters.errors else 200
     return render_filtered(request, "layers/map.html", context, fragment="bands", status=status)
-
-
-def _filtered_bands(data, map_, layers, facets):
-    """(bands, filter panel, whether it searched) for a map page with filters."""
-    filterset = selectors.project_filter(
-        data, selectors.published_in(layers), layers=layers, tags=facets.tags
-    )
-    panel = selectors.filter_panel(filterset, facets=facets, layers=layers)
-    if not filterset.is_valid():
-        return [], panel, False
-    others = data.copy()
-    others.pop("layer", None)
-    bands = map_bands(layers, filterset.qs, keep_empty=not panel.active, filters=others)
-    return bands, panel, bool(filterset.form.cleaned_data["q"])
 
 
 @require_safe
@@ -254,8 +223,10 @@ def map_list(request):
 @csp_override({**settings.SECURE_CSP, "frame-ancestors": ["*"]})
 def embed(request, slug):
     """A chrome-less map for other sites' iframes: the one path that may be framed."""
-    map_, layers, tiles = map_and_layers(slug=slug, tiles=True)
+    map_, layers = map_and_layers(slug=slug)
     if map_ is None:
         raise Http404("No such map.")
-    bands = plain_bands(map_, layers, tiles)
+    projects = map_projects(layers)
+    counts = plain_counts(page_version(request), projects, layers, f"map-{map_.pk}")
+    bands = map_bands(layers, projects, counts=counts)
     return render(request, "layers/embed.html", {"map": map_, "bands": bands})

@@ -1,6 +1,6 @@
 """How the public pages show a project: monograms, figures and JSON-LD.
 
-Filters and globals of the pages' Jinja2 environment (dealmap/jinja2.py).
+Filters and globals of the pages' Jinja2 environment (projects/site_templates.py).
 """
 
 import json

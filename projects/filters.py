@@ -37,13 +37,12 @@ class UTCIsoDateTimeFilter(filters.IsoDateTimeFilter):
 class KnownChoices:
     """Checks chosen slugs against objects the page already fetched (`known`), with no query.
 
-    A page passes `known` when it has the choices in hand anyway (a map's layers, the
-    tags and maps of the filter panel); the API passes nothing and the queryset decides.
+    A page sets `known` on its form's field when it has the choices in hand anyway (a
+    map's layers, the tags and maps of the filter panel: projects/panel.py); the API
+    sets nothing and the queryset decides.
     """
 
-    def __init__(self, *args, known=None, **kwargs):
-        self.known = known
-        super().__init__(*args, **kwargs)
+    known = None
 
     def known_by_slug(self, value):
         by_slug = {obj.slug: obj for obj in self.known}
@@ -63,10 +62,20 @@ class KnownModelChoiceField(KnownChoices, ModelChoiceField):
 
 
 class KnownModelMultipleChoiceField(KnownChoices, ModelMultipleChoiceField):
-    def _check_values(self, value):
+    def clean(self, value):
         if self.known is None:
-            return super()._check_values(value)
-        return [self.known_by_slug(str(slug)) for slug in dict.fromkeys(value)]
+            return super().clean(value)
+        # What ModelMultipleChoiceField.clean does, with the known objects for the queryset.
+        value = self.prepare_value(value)
+        if not value:
+            if self.required:
+                raise ValidationError(self.error_messages["required"], code="required")
+            return []
+        if not isinstance(value, (list, tuple)):
+            raise ValidationError(self.error_messages["invalid_list"], code="invalid_list")
+        found = [self.known_by_slug(str(slug)) for slug in dict.fromkeys(value)]
+        self.run_validators(value)
+        return found
 
 
 class KnownModelChoiceFilter(filters.ModelChoiceFilter):

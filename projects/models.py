@@ -55,14 +55,17 @@ class Tag(models.Model):
         return self.name
 
 
-def published_q(prefix=""):
+def published_q(prefix="", *, any_map=False):
     """What visitors and partners may see, as a Q: published, on a published map.
 
     The one definition of "published" for projects. `prefix` is the path from the
     queried model to the project, so subqueries, counts and joins say it the same
     way: `Layer.objects.annotate(n=Count("projects", filter=published_q("projects__")))`.
+    `any_map`: the project's own status only, for a staff preview of a map not yet
+    published, which shows what its map will show once it is.
     """
-    return Q(**{f"{prefix}status": Status.PUBLISHED}) & map_published_q(f"{prefix}layer__map__")
+    own = Q(**{f"{prefix}status": Status.PUBLISHED})
+    return own if any_map else own & map_published_q(f"{prefix}layer__map__")
 
 
 class ProjectQuerySet(models.QuerySet):

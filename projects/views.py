@@ -7,8 +7,9 @@ of projects (tests/test_public_queries.py).
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.feedgenerator import Atom1Feed
@@ -16,11 +17,12 @@ from django.utils.html import format_html
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from dealmap import content_version
 from dealmap.jinja2 import render_block
 from dealmap.pagination import CappedPaginator
-from projects import search, selectors
+from projects import panel, search, selectors
 from projects.charts import metric_series
-from projects.models import Project
+from projects.models import Project, published_q
 
 PAGE_SIZE = 48
 RELATED = 6
@@ -58,28 +60,35 @@ def require_staff(request):
 
 @require_safe
 def project_list(request):
-    base = Project.objects.published()
-    # One query for the layers, with their maps: the map choices come from them.
+    # One query for the layers, with their maps: the map choices come from them. Their
+    # projects are the published ones (Project.objects.published()), with no join to
+    # the map in every per-layer read and count.
     layers = list(selectors.published_layers())
+    base = selectors.on_layers(layers)
     maps = selectors.maps_of(layers)
-    facets = selectors.facets(layers, "all")
-    filterset = selectors.project_filter(
-        request.GET, base, layers=layers, tags=facets.tags, maps=maps
-    )
+    version = getattr(request, "content_version", None) or content_version.current()
+    facets = panel.facets(base, "all", version)
+    filterset = panel.project_filter(request.GET, base, layers=layers, tags=facets.tags, maps=maps)
     page = None
     count_label = ""
     search_capped = False
     if filterset.is_valid():
-        searched = bool(filterset.form.cleaned_data.get("q"))
-        rows = selectors.page_rows(filterset.qs, layers, searched=searched)
-        paginator = CappedPaginator(rows, PAGE_SIZE, cap=selectors.COUNT_CAP)
-        page = paginator.get_page(request.GET.get("page"))
-        page.object_list = selectors.with_headline(list(page.object_list))
+        chosen = filterset.form.cleaned_data
+        searched = bool(chosen["q"])
+        if searched:
+            paginator = RankedPaginator(selectors.ranked(filterset.qs), PAGE_SIZE)
+            page = paginator.get_page(request.GET.get("page"))
+            found = selectors.tiles_by_id([pk for pk, _ in page.object_list])
+            page.object_list = _with_layers([found[pk] for pk, _ in page.object_list], layers)
+        else:
+            paginator = CappedPaginator(filterset.qs, PAGE_SIZE, cap=selectors.COUNT_CAP)
+            page = paginator.get_page(request.GET.get("page"))
+            page.object_list = page_rows(filterset.qs, page, _offered(layers, chosen), chosen)
         search_capped = searched and search.is_capped(paginator.count)
         count_label = selectors.count_label(
             paginator.count, capped=paginator.capped or search_capped
         )
-    panel = selectors.filter_panel(filterset, facets=facets, layers=layers, maps=maps)
+    filters = panel.filter_panel(filterset, facets=facets, layers=layers, maps=maps)
     query = request.GET.copy()
     query.pop("page", None)
     context = {
@@ -87,7 +96,7 @@ def project_list(request):
         "count_label": count_label,
         "search_capped": search_capped,
         "search_matches": search.MATCHES,
-        "panel": panel,
+        "panel": filters,
         "query": query.urlencode(),
     }
     status = 200 if page is not None else 400
@@ -96,34 +105,60 @@ def project_list(request):
     )
 
 
+class RankedPaginator(Paginator):
+    """Pages of a search's ranked matches, read whole (selectors.ranked): counted exactly."""
+
+    capped = False
+
+
+def _with_layers(rows, layers):
+    by_pk = {layer.pk: layer for layer in layers}
+    for row in rows:
+        row.layer = by_pk[row.layer_id]
+    return rows
+
+
+def _offered(layers, chosen):
+    """The layers the chosen map and layers leave: only those hold a match."""
+    if chosen["layer"]:
+        return [layer for layer in layers if layer in chosen["layer"]]
+    if chosen["map"]:
+        return [layer for layer in layers if layer.map_id == chosen["map"].pk]
+    return layers
+
+
+def page_rows(projects, page, layers, chosen):
+    """The page's tiles, in the order asked for: an ordering read from its index, or
+    else the maps' order."""
+    start = (page.number - 1) * PAGE_SIZE
+    rows = selectors.tiles(projects)
+    if not chosen["ordering"]:
+        rows = selectors.in_map_order(rows, projects, layers, start + PAGE_SIZE)
+    return selectors.with_headline(list(rows[start : start + PAGE_SIZE]))
+
+
 def _render_project(request, queryset, slug, *, preview=False):
-    project = get_object_or_404(
-        selectors.with_siblings(queryset.select_related("layer__map")).prefetch_related(
-            "tags", "team"
-        ),
-        slug=slug,
-    )
-    # The map's order within one layer: read from the (layer, position, name) index,
-    # where the default order by map and layer positions sorted the whole layer.
-    related = list(
-        Project.objects.published()
-        .filter(layer_id=project.layer_id)
-        .exclude(pk=project.pk)
-        .select_related("layer")
-        .order_by("position", "name")[:RELATED]
-    )
-    metrics = selectors.metrics_with_headlines(project, related)
+    """A project's page. Its layer's other published projects give the previous, the
+    next and the related tiles (the first RELATED in the map's order)."""
+    # Its layer's published projects: the layer is the project's, on its map.
+    neighbours = Project.objects.filter(published_q(any_map=True))
+    project, related = selectors.with_related(queryset, neighbours, slug, RELATED)
+    if project is None:
+        raise Http404("No such project.")
+    team = list(project.team.all())
     previous, following = selectors.siblings(project)
     context = {
         "project": project,
+        "team": team,
+        "tags": list(project.tags.all()),
         "layer": project.layer,
         "map": project.layer.map,
-        "series": metric_series(metrics),
+        "series": metric_series(list(project.metrics.all())),
         "related": related,
         "previous": previous,
         "next": following,
         "preview": preview,
-        "json_ld": _json_ld(request, project),
+        "json_ld": _json_ld(request, project, team),
         "links": [
             (label, url)
             for label, url in (
@@ -138,7 +173,7 @@ def _render_project(request, queryset, slug, *, preview=False):
     return render(request, "projects/detail.html", context)
 
 
-def _json_ld(request, project):
+def _json_ld(request, project, team):
     """schema.org Organization for the project: what search engines show beside the link."""
     data = {
         "@context": "https://schema.org",
@@ -155,7 +190,7 @@ def _json_ld(request, project):
         data["foundingDate"] = str(project.founded_year)
     if same_as := [url for url in (project.x_url, project.github_url) if url]:
         data["sameAs"] = same_as
-    if founders := [m.name for m in project.team.all() if m.is_founder]:
+    if founders := [m.name for m in team if m.is_founder]:
         data["founder"] = [{"@type": "Person", "name": name} for name in founders]
     return data
 

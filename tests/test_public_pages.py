@@ -64,9 +64,9 @@ def test_map_tile_shows_monogram_one_liner_headline_figure_and_portfolio_badge(c
     assert "badge" not in aethir
 
 
-def test_map_without_filters_draws_what_the_filtered_path_draws(client, demo, monkeypatch):
-    # The plain map takes its own path (no FilterSet, constant SQL, counts kept per
-    # version); an empty search goes through the FilterSet: both must draw the same.
+def test_map_with_a_no_op_filter_draws_the_same_bands(client, demo, monkeypatch):
+    # Without a filter the counts are kept per content version; an empty search counts
+    # anew: both draw the same tiles, counts and links (on SQLite and on PostgreSQL).
     monkeypatch.setattr(layer_views, "TILES_PER_LAYER", 2)
     Project.objects.filter(slug="aethir").update(logo="logos/aethir.png")
     make_project(layer=Layer.objects.get(slug="compute"), name="Aaa Draft", status=Status.DRAFT)
