@@ -27,9 +27,9 @@ def querysets():
     from django.http import QueryDict
 
     from layers.models import Layer
-    from projects import panel, selectors
     from projects.filters import ProjectFilter
     from projects.models import Project
+    from projects.site import panel, selectors
 
     published = Project.objects.published()
 

@@ -134,7 +134,7 @@ TEMPLATES = [
         "DIRS": [BASE_DIR / "templates" / "jinja2"],
         "APP_DIRS": False,
         "OPTIONS": {
-            "environment": "projects.site_templates.environment",
+            "environment": "projects.site.templates.environment",
             "context_processors": CONTEXT_PROCESSORS,
         },
     },

@@ -5,8 +5,8 @@ from django.urls import include, path, re_path
 from dealmap.api import DocsView, SchemaView, api_not_found
 from dealmap.health import healthz
 from dealmap.markdown_preview import markdown_preview
-from projects.seo import SITEMAPS, robots_txt
-from projects.views import ProjectFeed
+from projects.site.projects import ProjectFeed
+from projects.site.seo import SITEMAPS, robots_txt
 
 admin.site.site_header = "dealmap admin"
 
@@ -20,12 +20,12 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
     # The partner API (docs/api.md): versioned endpoints, their schema and interactive docs.
-    path("api/v1/", include("dealmap.api_urls")),
+    path("api/v1/", include("projects.api.urls")),
     path("api/schema/", SchemaView.as_view(), name="api-schema"),
     path("api/docs/", DocsView.as_view(url_name="api-schema"), name="api-docs"),
     re_path(r"^api/", api_not_found),
-    path("", include("layers.urls")),
-    path("projects/", include("projects.urls")),
+    path("", include("projects.site.map_urls")),
+    path("projects/", include("projects.site.project_urls")),
     path("feed/", ProjectFeed(), name="feed"),
     path("sitemap.xml", sitemaps.index, {"sitemaps": SITEMAPS}, name="sitemap"),
     path(

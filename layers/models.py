@@ -34,7 +34,7 @@ class Map(Editorial):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("layers:map", kwargs={"slug": self.slug})
+        return reverse("maps:map", kwargs={"slug": self.slug})
 
 
 class Layer(models.Model):

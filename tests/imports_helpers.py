@@ -5,7 +5,7 @@ import io
 
 from django.contrib.auth.models import Permission, User
 
-from projects.imports.spreadsheet import COLUMNS
+from projects.editorial.imports.spreadsheet import COLUMNS
 
 
 def csv_bytes(rows, columns=COLUMNS):

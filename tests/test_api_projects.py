@@ -12,7 +12,7 @@ from rest_framework.request import Request
 
 from dealmap import content_version
 from dealmap.editorial import Status
-from projects.api import ProjectDetailSerializer, ProjectListSerializer, published_projects
+from projects.api.projects import ProjectDetailSerializer, ProjectListSerializer, published_projects
 from projects.models import Stage, Tag
 from tests.factories import make_layer, make_map, make_member, make_metric, make_project
 
@@ -205,7 +205,7 @@ def test_project_csv_of_metrics_lists_headline_figures(client, catalogue):
 def test_project_csv_streams_every_row_a_chunk_at_a_time(
     client, monkeypatch, django_assert_max_num_queries
 ):
-    monkeypatch.setattr("projects.api.CSV_CHUNK", 2)
+    monkeypatch.setattr("projects.api.projects.CSV_CHUNK", 2)
     layer = make_layer()
     gpu = Tag.objects.create(slug="gpu", name="GPU")
     for n in range(5):

@@ -207,7 +207,7 @@ def test_export_page_query_count_does_not_grow_with_projects(
 
 
 def test_editor_importing_a_map_export_gets_drafts_only(client, editor):
-    from projects.imports.mapjson import dumps, export_map
+    from projects.editorial.imports.mapjson import dumps, export_map
 
     map = make_map(slug="deai", name="Decentralized AI", status=Status.PUBLISHED)
     make_project(layer=make_layer(map=map, slug="compute"), slug="akash", name="Akash")

@@ -8,8 +8,8 @@ from django.core.management import CommandError, call_command
 
 from dealmap.editorial import Status
 from layers.models import Layer, Map
-from projects.imports.landscape2 import import_landscape2
-from projects.imports.result import CREATE, REJECT, SKIP, UNCHANGED, UPDATE
+from projects.editorial.imports.landscape2 import import_landscape2
+from projects.editorial.imports.result import CREATE, REJECT, SKIP, UNCHANGED, UPDATE
 from projects.models import Project, Tag
 from tests.factories import make_layer, make_map, make_project
 from tests.landscape2_data import dump, make_landscape

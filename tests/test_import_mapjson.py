@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from dealmap.editorial import Status
 from layers.models import Layer, Map
-from projects.imports.mapjson import dumps, export_map, import_map
-from projects.imports.result import CREATE, REJECT, UNCHANGED, UPDATE
+from projects.editorial.imports.mapjson import dumps, export_map, import_map
+from projects.editorial.imports.result import CREATE, REJECT, UNCHANGED, UPDATE
 from projects.models import Project, Tag
 from tests.factories import make_layer, make_map, make_member, make_metric, make_project
 from tests.imports_helpers import EDITOR_PERMISSIONS, staff_user

@@ -9,8 +9,8 @@ import pytest
 
 from dealmap.editorial import Status
 from layers.models import Map
-from projects.imports.result import CREATE, REJECT, SKIP, UNCHANGED, UPDATE, RowResult
-from projects.imports.spreadsheet import export_spreadsheet, import_spreadsheet
+from projects.editorial.imports.result import CREATE, REJECT, SKIP, UNCHANGED, UPDATE, RowResult
+from projects.editorial.imports.spreadsheet import export_spreadsheet, import_spreadsheet
 from projects.models import Project, TeamMember, TractionMetric
 from tests.factories import make_layer, make_map, make_member, make_metric, make_project
 from tests.imports_helpers import csv_bytes

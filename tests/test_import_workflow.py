@@ -19,8 +19,8 @@ from reversion.models import Version
 
 from dealmap.editorial import Status
 from layers.models import Map
-from projects.imports.mapjson import dumps, export_map
-from projects.imports.spreadsheet import import_spreadsheet
+from projects.editorial.imports.mapjson import dumps, export_map
+from projects.editorial.imports.spreadsheet import import_spreadsheet
 from projects.models import Project
 from tests.editorial import admin_form_data, make_staff
 from tests.factories import make_layer, make_map, make_member, make_project

@@ -10,9 +10,10 @@ from html import unescape
 import pytest
 from django.db import connection
 
-from layers import views as layer_views
-from projects import search, selectors
-from projects import views as project_views
+from projects import search
+from projects.site import maps as layer_views
+from projects.site import projects as project_views
+from projects.site import selectors
 from tests.factories import make_layer, make_map, make_project
 
 

@@ -9,9 +9,9 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 
 from dealmap.editorial import Status
-from layers import views as layer_views
 from layers.models import Layer
 from projects.models import Project
+from projects.site import maps as layer_views
 from tests.demo import build_demo
 from tests.factories import make_layer, make_map, make_metric, make_project
 

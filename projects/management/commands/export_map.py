@@ -4,7 +4,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from layers.models import Map
-from projects.imports.mapjson import dumps, export_map
+from projects.editorial.imports.mapjson import dumps, export_map
 
 
 class Command(BaseCommand):

@@ -3,8 +3,8 @@ from pathlib import Path
 from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
 
-from projects.imports.cli import USER_HELP, ProgressBar, importing_user, report_result
-from projects.imports.landscape2 import import_landscape2
+from projects.editorial.imports.cli import USER_HELP, ProgressBar, importing_user, report_result
+from projects.editorial.imports.landscape2 import import_landscape2
 
 
 class Command(BaseCommand):

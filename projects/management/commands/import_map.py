@@ -3,8 +3,8 @@ from pathlib import Path
 from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
 
-from projects.imports.cli import USER_HELP, importing_user, report_result
-from projects.imports.mapjson import import_map
+from projects.editorial.imports.cli import USER_HELP, importing_user, report_result
+from projects.editorial.imports.mapjson import import_map
 
 
 class Command(BaseCommand):

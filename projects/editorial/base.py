@@ -30,7 +30,7 @@ from reversion.revisions import is_active, set_comment
 
 from dealmap.editorial import Status
 from projects import changes, workflow
-from projects.compare import compare_versions
+from projects.editorial.compare import compare_versions
 from projects.models import Project
 
 # Bookkeeping columns a restore must leave as they are now (a restore is a new save).

@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 
 import openpyxl
 
-from projects.imports import common
-from projects.imports.common import RowError
-from projects.imports.result import CREATE, REJECT, SKIP, UNCHANGED, UPDATE, ImportResult
+from projects.editorial.imports import common
+from projects.editorial.imports.common import RowError
+from projects.editorial.imports.result import CREATE, REJECT, SKIP, UNCHANGED, UPDATE, ImportResult
 from projects.models import Project, Qualifier, Stage, Tag, TeamMember, TractionMetric
 
 PROJECT_COLUMNS = [

@@ -3,7 +3,7 @@
 from django.contrib.auth import get_user_model
 from django.core.management.base import CommandError
 
-from projects.imports.result import REJECT, SKIP
+from projects.editorial.imports.result import REJECT, SKIP
 
 BAR_WIDTH = 30
 USER_HELP = (

@@ -4,8 +4,8 @@ from django.urls import path, re_path
 from rest_framework.routers import SimpleRouter
 
 from dealmap.api import api_not_found
-from layers.api import LayerViewSet, MapViewSet
-from projects.api import ChangeListView, ProjectCSVView, ProjectViewSet
+from projects.api.maps import LayerViewSet, MapViewSet
+from projects.api.projects import ChangeListView, ProjectCSVView, ProjectViewSet
 
 app_name = "api"
 

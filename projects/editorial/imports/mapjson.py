@@ -13,9 +13,9 @@ from django.core.exceptions import PermissionDenied
 
 from dealmap.editorial import Status
 from layers.models import Layer, Map
-from projects.imports import common
-from projects.imports.common import METRIC_FIELDS, TEAM_FIELDS, RowError
-from projects.imports.result import CREATE, UNCHANGED, UPDATE, ImportResult
+from projects.editorial.imports import common
+from projects.editorial.imports.common import METRIC_FIELDS, TEAM_FIELDS, RowError
+from projects.editorial.imports.result import CREATE, UNCHANGED, UPDATE, ImportResult
 from projects.models import Project, Qualifier, Stage, Tag, TeamMember, TractionMetric
 
 FORMAT = "dealmap.map"

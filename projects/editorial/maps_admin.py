@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from layers.models import Layer, Map
-from projects.editorial_admin import (
+from projects.editorial.base import (
     EDITORIAL_READONLY,
     WORKFLOW_FIELDSET,
     EditorialAdmin,
@@ -36,7 +36,7 @@ class MapAdmin(EditorialAdmin):
     prepopulated_fields = {"slug": ("name",)}
     readonly_fields = EDITORIAL_READONLY
     inlines = [LayerInline]
-    preview_url_name = "layers:preview"
+    preview_url_name = "maps:preview"
     preview_path = "/maps/{slug}/preview/"
     fieldsets = [
         (None, {"fields": ["name", "slug", "tagline", "position", "intro"]}),

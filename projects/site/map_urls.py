@@ -1,8 +1,8 @@
 from django.urls import path
 
-from layers import views
+from projects.site import maps as views
 
-app_name = "layers"
+app_name = "maps"
 
 urlpatterns = [
     path("", views.home, name="home"),

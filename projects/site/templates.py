@@ -3,7 +3,7 @@ and globals (TEMPLATES' `environment` option in settings names `environment`).""
 
 from dealmap import jinja2
 from dealmap.markdown import render_markdown
-from projects import display
+from projects.site import display
 
 FILTERS = {
     "compact": display.compact,

@@ -20,9 +20,10 @@ from django.views.decorators.http import require_safe
 from dealmap import content_version
 from dealmap.jinja2 import render_block
 from dealmap.pagination import CappedPaginator
-from projects import panel, search, selectors
-from projects.charts import metric_series
+from projects import search
 from projects.models import Project, published_q
+from projects.site import panel, selectors
+from projects.site.charts import metric_series
 
 PAGE_SIZE = 48
 RELATED = 6
@@ -221,7 +222,7 @@ class ProjectFeed(Feed):
         return f"Projects on {settings.FIRM_NAME}'s market maps, newest changes first."
 
     def link(self):
-        return reverse("layers:home")
+        return reverse("maps:home")
 
     def feed_url(self):
         return reverse("feed")

@@ -20,10 +20,11 @@ from django.views.decorators.http import require_safe
 
 from dealmap import content_version
 from layers.models import Layer, Map
-from projects import panel, search, selectors
+from projects import search
 from projects.expressions import CappedCount
 from projects.models import Project
-from projects.views import render_filtered, require_staff
+from projects.site import panel, selectors
+from projects.site.projects import render_filtered, require_staff
 
 # Three rows of tiles at desktop width, then "See all N in <layer>". The firm's own maps
 # have at most 5 projects a layer and show them all; a map of thousands shows 108 tiles

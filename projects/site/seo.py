@@ -13,7 +13,7 @@ class PageSitemap(Sitemap):
     priority = 0.8
 
     def items(self):
-        return ["layers:home", "layers:list", "projects:list"]
+        return ["maps:home", "maps:list", "projects:list"]
 
     def location(self, item):
         return reverse(item)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from projects import views
+from projects.site import projects as views
 
 app_name = "projects"
 

@@ -18,10 +18,10 @@ from django.urls import path, reverse
 from django.utils.text import slugify
 
 from layers.models import Map
-from projects.imports.landscape2 import import_landscape2
-from projects.imports.mapjson import dumps, export_map, import_map
-from projects.imports.result import ImportResult
-from projects.imports.spreadsheet import export_spreadsheet, import_spreadsheet
+from projects.editorial.imports.landscape2 import import_landscape2
+from projects.editorial.imports.mapjson import dumps, export_map, import_map
+from projects.editorial.imports.result import ImportResult
+from projects.editorial.imports.spreadsheet import export_spreadsheet, import_spreadsheet
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 SESSION_KEY = "projects_import_pending"

@@ -14,9 +14,9 @@ from django.utils.text import slugify
 
 from dealmap.editorial import Status
 from layers.models import Layer, Map
-from projects.imports import common
-from projects.imports.common import RowError
-from projects.imports.result import CREATE, SKIP, UNCHANGED, UPDATE, ImportResult
+from projects.editorial.imports import common
+from projects.editorial.imports.common import RowError
+from projects.editorial.imports.result import CREATE, SKIP, UNCHANGED, UPDATE, ImportResult
 from projects.models import Project, Tag
 
 Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml is ~10x faster when present
