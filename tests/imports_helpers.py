@@ -5,7 +5,7 @@ import io
 
 from django.contrib.auth.models import Permission, User
 
-from projects.editorial.imports.spreadsheet import COLUMNS
+from projects.editorial.imports.spreadsheet_rows import COLUMNS
 
 
 def csv_bytes(rows, columns=COLUMNS):

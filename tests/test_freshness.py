@@ -30,7 +30,8 @@ from dealmap import caching, content_version
 from dealmap.editorial import Status
 from projects.editorial.imports.landscape2 import import_landscape2
 from projects.editorial.imports.mapjson import dumps, export_map
-from projects.editorial.imports.spreadsheet import export_spreadsheet, import_spreadsheet
+from projects.editorial.imports.spreadsheet import import_spreadsheet
+from projects.editorial.imports.spreadsheet_export import export_spreadsheet
 from projects.models import Project, ProjectChange
 from projects.workflow import project_transition
 from tests.admin_forms import admin_edit, admin_publish

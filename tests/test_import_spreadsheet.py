@@ -10,7 +10,8 @@ import pytest
 from dealmap.editorial import Status
 from layers.models import Map
 from projects.editorial.imports.result import CREATE, REJECT, SKIP, UNCHANGED, UPDATE, RowResult
-from projects.editorial.imports.spreadsheet import export_spreadsheet, import_spreadsheet
+from projects.editorial.imports.spreadsheet import import_spreadsheet
+from projects.editorial.imports.spreadsheet_export import export_spreadsheet
 from projects.models import Project, TeamMember, TractionMetric
 from tests.factories import make_layer, make_map, make_member, make_metric, make_project
 from tests.imports_helpers import csv_bytes

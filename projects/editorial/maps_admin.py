@@ -1,15 +1,14 @@
 from django.contrib import admin
 
 from layers.models import Layer, Map
-from projects.editorial.base import (
+from projects.editorial.base import EditorialAdmin
+from projects.editorial.forms import (
     EDITORIAL_READONLY,
     WORKFLOW_FIELDSET,
-    EditorialAdmin,
     EditorialForm,
     MarkdownTextarea,
-    ParentEditableMixin,
-    RecordedWritesMixin,
 )
+from projects.editorial.mixins import ParentEditableMixin, RecordedWritesMixin
 
 
 class LayerInline(ParentEditableMixin, admin.TabularInline):

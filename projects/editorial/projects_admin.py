@@ -5,16 +5,15 @@ from django.utils.html import format_html
 
 from dealmap.editorial import Status
 from projects import workflow
-from projects.editorial.base import (
+from projects.editorial.base import EditorialAdmin
+from projects.editorial.forms import (
     EDITORIAL_READONLY,
     WORKFLOW_FIELDSET,
-    EditorialAdmin,
     EditorialForm,
     MarkdownTextarea,
-    ParentEditableMixin,
-    RecordedWritesMixin,
 )
 from projects.editorial.imports.admin import ImportExportMixin
+from projects.editorial.mixins import ParentEditableMixin, RecordedWritesMixin
 from projects.models import Project, Tag, TeamMember, TractionMetric
 
 

@@ -21,7 +21,8 @@ from layers.models import Map
 from projects.editorial.imports.landscape2 import import_landscape2
 from projects.editorial.imports.mapjson import dumps, export_map, import_map
 from projects.editorial.imports.result import ImportResult
-from projects.editorial.imports.spreadsheet import export_spreadsheet, import_spreadsheet
+from projects.editorial.imports.spreadsheet import import_spreadsheet
+from projects.editorial.imports.spreadsheet_export import export_spreadsheet
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 SESSION_KEY = "projects_import_pending"

@@ -14,8 +14,8 @@ from django.utils.text import slugify
 
 from dealmap.editorial import Status
 from layers.models import Layer, Map
-from projects.editorial.imports import common
-from projects.editorial.imports.common import RowError
+from projects.editorial.imports import cleaning, common
+from projects.editorial.imports.cleaning import RowError
 from projects.editorial.imports.result import CREATE, SKIP, UNCHANGED, UPDATE, ImportResult
 from projects.models import Project, Tag
 
@@ -183,14 +183,14 @@ class _LandscapeImport:
             raise RowError("an item must be a mapping with name and homepage_url")
         description = str(item.get("description") or "").strip()
         values = {
-            "name": common.clean_text(Project, "name", item.get("name"), required=True),
-            "website": common.clean_url(
+            "name": cleaning.clean_text(Project, "name", item.get("name"), required=True),
+            "website": cleaning.clean_url(
                 Project, "website", item.get("homepage_url"), label="homepage_url", required=True
             ),
-            "github_url": common.clean_url(
+            "github_url": cleaning.clean_url(
                 Project, "github_url", item.get("repo_url"), label="repo_url"
             ),
-            "x_url": common.clean_url(Project, "x_url", item.get("twitter"), label="twitter"),
+            "x_url": cleaning.clean_url(Project, "x_url", item.get("twitter"), label="twitter"),
             "description": description,
             "one_liner": one_liner(description),
             "layer": layer,
@@ -201,10 +201,10 @@ class _LandscapeImport:
             for path in item.get("second_path") or []
             if isinstance(path, str) and "/" in path
         ]
-        return values, [self._tag(name) for name in tags if common.tag_slug(name)]
+        return values, [self._tag(name) for name in tags if cleaning.tag_slug(name)]
 
     def _tag(self, name):
-        slug = common.tag_slug(name)
+        slug = cleaning.tag_slug(name)
         if slug not in self.tags_by_slug:
             self.tags_by_slug[slug] = Tag(slug=slug, name=name[:60])
         return slug
@@ -212,7 +212,7 @@ class _LandscapeImport:
     def _plan(self, row, name, values, tags):
         project = self.projects.get(name.lower())
         if project is None:
-            slug = common.unique_slug(name, self.taken)
+            slug = cleaning.unique_slug(name, self.taken)
             project = Project(slug=slug, status=Status.DRAFT)
             return self._checked(row, name, common.plan_project(project, values, tags=tags))
         # Tags from the file are added; tags the team added by hand stay.

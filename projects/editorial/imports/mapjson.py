@@ -10,11 +10,13 @@ import itertools
 import json
 
 from django.core.exceptions import PermissionDenied
+from django.utils.text import slugify
 
 from dealmap.editorial import Status
 from layers.models import Layer, Map
-from projects.editorial.imports import common
-from projects.editorial.imports.common import METRIC_FIELDS, TEAM_FIELDS, RowError
+from projects.editorial.imports import cleaning, common
+from projects.editorial.imports.cleaning import RowError
+from projects.editorial.imports.common import METRIC_FIELDS, TEAM_FIELDS
 from projects.editorial.imports.result import CREATE, UNCHANGED, UPDATE, ImportResult
 from projects.models import Project, Qualifier, Stage, Tag, TeamMember, TractionMetric
 
@@ -163,10 +165,10 @@ class _MapImport:
     def _map_values(self, data):
         values = {
             "slug": _slug(Map, data["slug"]),
-            "name": common.clean_text(Map, "name", data["name"], required=True),
-            "tagline": common.clean_text(Map, "tagline", data.get("tagline", "")),
+            "name": cleaning.clean_text(Map, "name", data["name"], required=True),
+            "tagline": cleaning.clean_text(Map, "tagline", data.get("tagline", "")),
             "intro": str(data.get("intro", "")),
-            "position": common.clean_int(data.get("position"), label="position", low=0) or 0,
+            "position": cleaning.clean_int(data.get("position"), label="position", low=0) or 0,
         }
         return values | self._status_values(data)
 
@@ -194,9 +196,9 @@ class _MapImport:
             try:
                 values = {
                     "slug": _slug(Layer, data["slug"]),
-                    "name": common.clean_text(Layer, "name", data["name"], required=True),
+                    "name": cleaning.clean_text(Layer, "name", data["name"], required=True),
                     "description": str(data.get("description") or ""),
-                    "position": common.clean_int(
+                    "position": cleaning.clean_int(
                         data.get("position"), label="position", low=0, high=32767
                     )
                     or 0,
@@ -294,73 +296,73 @@ class _MapImport:
         values = {"layer": layer, **self._status_values(item)}
         for name in PROJECT_FIELDS:
             values[name] = self._project_value(name, item.get(name))
-        if not values["slug"] or common.slugify(values["slug"]) != values["slug"]:
+        if not values["slug"] or slugify(values["slug"]) != values["slug"]:
             raise RowError(f"slug {values['slug']!r} is not a slug")
         return values
 
     def _project_value(self, name, value):
         if name in {"website", "x_url", "github_url", "docs_url"}:
-            return common.clean_url(Project, name, value)
+            return cleaning.clean_url(Project, name, value)
         if name == "our_view_date":
-            return common.clean_date(value, label=name)
+            return cleaning.clean_date(value, label=name)
         if name == "founded_year":
-            return common.clean_int(value, label=name, low=1990, high=2100)
+            return cleaning.clean_int(value, label=name, low=1990, high=2100)
         if name == "position":
-            return common.clean_int(value, label=name, low=0, high=32767) or 0
+            return cleaning.clean_int(value, label=name, low=0, high=32767) or 0
         if name == "is_portfolio":
-            return common.clean_bool(value, label=name)
+            return cleaning.clean_bool(value, label=name)
         if name == "stage":
-            return common.clean_choice(Stage.choices, value, label=name)
-        return common.clean_text(Project, name, value, required=name in {"slug", "name"})
+            return cleaning.clean_choice(Stage.choices, value, label=name)
+        return cleaning.clean_text(Project, name, value, required=name in {"slug", "name"})
 
     def _tags(self, tags):
         slugs = []
         for tag in tags:
-            slug = common.clean_text(Tag, "slug", tag["slug"], required=True)
+            slug = cleaning.clean_text(Tag, "slug", tag["slug"], required=True)
             if slug not in self.tags_by_slug:
-                name = common.clean_text(Tag, "name", tag.get("name") or slug)
+                name = cleaning.clean_text(Tag, "name", tag.get("name") or slug)
                 self.tags_by_slug[slug] = Tag(slug=slug, name=name)
             slugs.append(slug)
         return slugs
 
     def _member(self, data):
         return {
-            "name": common.clean_text(TeamMember, "name", data["name"], required=True),
-            "role": common.clean_text(TeamMember, "role", data.get("role", "")),
-            "bio": common.clean_text(TeamMember, "bio", data.get("bio", "")),
-            "url": common.clean_url(TeamMember, "url", data.get("url", ""), label="team url"),
-            "is_founder": common.clean_bool(data.get("is_founder", False), label="is_founder"),
-            "position": common.clean_int(data.get("position"), label="position", low=0) or 0,
+            "name": cleaning.clean_text(TeamMember, "name", data["name"], required=True),
+            "role": cleaning.clean_text(TeamMember, "role", data.get("role", "")),
+            "bio": cleaning.clean_text(TeamMember, "bio", data.get("bio", "")),
+            "url": cleaning.clean_url(TeamMember, "url", data.get("url", ""), label="team url"),
+            "is_founder": cleaning.clean_bool(data.get("is_founder", False), label="is_founder"),
+            "position": cleaning.clean_int(data.get("position"), label="position", low=0) or 0,
         }
 
     def _metric(self, data):
-        label = common.clean_text(TractionMetric, "label", data["label"], required=True)
+        label = cleaning.clean_text(TractionMetric, "label", data["label"], required=True)
         return {
             "label": label,
-            "value": common.clean_decimal(data["value"], label=f"{label}: value"),
-            "unit": common.clean_text(TractionMetric, "unit", data.get("unit", "")),
-            "qualifier": common.clean_choice(
+            "value": cleaning.clean_decimal(data["value"], label=f"{label}: value"),
+            "unit": cleaning.clean_text(TractionMetric, "unit", data.get("unit", "")),
+            "qualifier": cleaning.clean_choice(
                 Qualifier.choices, data.get("qualifier", ""), label=f"{label}: qualifier"
             ),
-            "as_of": common.clean_date(
+            "as_of": cleaning.clean_date(
                 data.get("as_of"), label=f"{label}: as_of", required=True, not_future=True
             ),
-            "source_url": common.clean_url(
+            "source_url": cleaning.clean_url(
                 TractionMetric,
                 "source_url",
                 data.get("source_url"),
                 label=f"{label}: source",
                 required=True,
             ),
-            "note": common.clean_text(TractionMetric, "note", data.get("note", "")),
-            "is_headline": common.clean_bool(data.get("is_headline", False), label="is_headline"),
-            "position": common.clean_int(data.get("position"), label="position", low=0) or 0,
+            "note": cleaning.clean_text(TractionMetric, "note", data.get("note", "")),
+            "is_headline": cleaning.clean_bool(data.get("is_headline", False), label="is_headline"),
+            "position": cleaning.clean_int(data.get("position"), label="position", low=0) or 0,
         }
 
 
 def _slug(model, value):
-    slug = common.clean_text(model, "slug", value, label="slug", required=True)
-    if common.slugify(slug) != slug:
+    slug = cleaning.clean_text(model, "slug", value, label="slug", required=True)
+    if slugify(slug) != slug:
         raise RowError(f"slug {slug!r} may hold only lower-case letters, digits and hyphens")
     return slug
 
