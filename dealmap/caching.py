@@ -32,7 +32,7 @@ import hashlib
 import re
 
 from django.conf import settings
-from django.core.cache import cache, caches
+from django.core.cache import caches
 from django.core.cache.backends.dummy import DummyCache
 from django.http import HttpResponse, HttpResponseNotModified
 from django.utils.cache import patch_cache_control, patch_vary_headers
@@ -59,9 +59,20 @@ API = "/api/"
 TIMEOUT = 24 * 3600
 
 
+def responses():
+    """Where whole responses are kept: the `responses` cache (settings.CACHES).
+
+    Each process's own memory by default. An entry is only ever served under the
+    content version it was built with, read from the database on every request, so a
+    copy in one process can never outlive a write made in another; keeping it beside
+    the worker saves a hit the round trip to a shared cache (docs/benchmarks.md).
+    """
+    return caches["responses"]
+
+
 def can_store():
     """False with CACHE_URL=dummy://: whatever is set is gone, so keys need not be built."""
-    return not isinstance(caches["default"], DummyCache)
+    return not isinstance(responses(), DummyCache)
 
 
 def accepts_gzip(request):
@@ -103,7 +114,7 @@ def variant_etag(request, version):
 def lookup(request):
     """(current version, cached entry or None): one query for the version, one cache read."""
     version = content_version.current()
-    entry = cache.get(cache_key(request))
+    entry = responses().get(cache_key(request))
     if entry is None or entry["version"] != version:
         return version, None
     return version, entry
@@ -156,7 +167,7 @@ def store(request, response, version):
         "content": response.content,
         "etag": response.get("ETag"),
     }
-    cache.set(cache_key(request), entry, timeout=TIMEOUT)
+    responses().set(cache_key(request), entry, timeout=TIMEOUT)
 
 
 def rebuild(entry):

@@ -150,14 +150,20 @@ DATABASES = {
     "default": dj_database_url.parse(
         env("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
         conn_max_age=envint("CONN_MAX_AGE", 60),
-        # Django's SELECT 1 before a reused connection's first query of a request: a
-        # restarted database then costs no failed request, at a round trip each.
-        conn_health_checks=envbool("CONN_HEALTH_CHECKS", True),
+        # Off, as Django's default: a SELECT 1 before every request's first query is a
+        # round trip per request. A restarted database then fails one request per
+        # process, and Django drops that connection (CONN_HEALTH_CHECKS=1 to check).
+        conn_health_checks=envbool("CONN_HEALTH_CHECKS", False),
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-CACHES = {"default": cache_config(env("CACHE_URL", "locmem://"))}
+CACHES = {
+    "default": cache_config(env("CACHE_URL", "locmem://")),
+    # Whole responses, each under the content version it was built with (dealmap/caching.py).
+    "responses": cache_config(env("RESPONSE_CACHE_URL", "locmem://responses")),
+}
+CACHES["responses"].setdefault("OPTIONS", {}).setdefault("MAX_ENTRIES", 1000)
 # Whole public pages and API responses, per content version (dealmap/caching.py).
 RESPONSE_CACHE = envbool("RESPONSE_CACHE", True)
 # Counts an anonymous API request against its rate limit before the cache may answer it.

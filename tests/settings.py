@@ -15,9 +15,12 @@ STORAGES = {
     # Hashed names need collectstatic; tests use the plain storage with the same finders.
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "responses": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "r"},
+}
 if os.environ.get("TEST_CACHE_URL"):
-    CACHES = {"default": cache_config(os.environ["TEST_CACHE_URL"])}  # noqa: F405
+    CACHES["default"] = cache_config(os.environ["TEST_CACHE_URL"])  # noqa: F405
 # Serve static files straight from the finders: no collectstatic before a test run.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True

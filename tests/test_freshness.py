@@ -230,18 +230,18 @@ def test_reader_that_read_before_the_commit_cannot_keep_the_old_page(client, aka
 
 def _caches(backend):
     if backend == "locmem":
-        return {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+        local = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+        return {"default": local, "responses": local}
     try:
         socket.create_connection(("127.0.0.1", 6379), timeout=0.5).close()
     except OSError:
         pytest.skip("no Redis at 127.0.0.1:6379")
-    return {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": "redis://127.0.0.1:6379/9",
-            "KEY_PREFIX": f"freshness-{os.getpid()}",
-        }
+    shared = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": "redis://127.0.0.1:6379/9",
+        "KEY_PREFIX": f"freshness-{os.getpid()}",
     }
+    return {"default": shared, "responses": shared}
 
 
 # --- the writer and the server in separate processes ---------------------------------

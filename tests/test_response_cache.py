@@ -21,6 +21,8 @@ from projects.models import Project
 from tests.admin_forms import admin_edit, admin_publish
 from tests.factories import make_layer, make_map, make_project
 
+DUMMY = {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
+
 pytestmark = pytest.mark.django_db
 
 PAGES = [
@@ -234,7 +236,7 @@ def test_gzip_client_gets_the_stored_compressed_body(client, akash, django_asser
     assert len(zipped.content) < len(plain) / 2
 
 
-@override_settings(CACHES={"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}})
+@override_settings(CACHES={"default": DUMMY, "responses": DUMMY})
 def test_dummy_cache_serves_fresh_pages(client, akash):
     _warm(client, "/maps/deai/")
     Project.objects.filter(pk=akash.pk).update(name="No Cache At All")
@@ -242,7 +244,7 @@ def test_dummy_cache_serves_fresh_pages(client, akash):
     assert b"No Cache At All" in client.get("/maps/deai/").content
 
 
-@override_settings(CACHES={"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}})
+@override_settings(CACHES={"default": DUMMY, "responses": DUMMY})
 def test_dummy_cache_adds_no_query_but_the_version_to_a_page(
     client, akash, django_assert_num_queries
 ):
@@ -258,13 +260,13 @@ def _redis_reachable():
     return True
 
 
-REDIS = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": "redis://127.0.0.1:6379/7",
-        "KEY_PREFIX": "dealmap-tests-response-cache",
-    }
+ON_REDIS = {
+    "BACKEND": "django.core.cache.backends.redis.RedisCache",
+    "LOCATION": "redis://127.0.0.1:6379/7",
+    "KEY_PREFIX": "dealmap-tests-response-cache",
 }
+# Both on Redis: the shared cache of RESPONSE_CACHE_URL=redis://…
+REDIS = {"default": ON_REDIS, "responses": ON_REDIS}
 
 
 @pytest.mark.skipif(not _redis_reachable(), reason="no Redis at 127.0.0.1:6379")

@@ -92,8 +92,8 @@ SHOW_HEALTH_CHECKS = (
 )
 
 
-@pytest.mark.parametrize(("value", "shown"), [("", "True"), ("0", "False")])
-def test_connection_health_checks_are_on_unless_turned_off(value, shown):
+@pytest.mark.parametrize(("value", "shown"), [("", "False"), ("1", "True")])
+def test_connection_health_checks_are_off_unless_turned_on(value, shown):
     env = {
         "DJANGO_SETTINGS_MODULE": "dealmap.settings",
         "DJANGO_DEBUG": "1",
