@@ -17,6 +17,7 @@ functions (and their signal safety net), which live with the domain.
 """
 
 import hashlib
+import pickle
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -72,7 +73,12 @@ def remember(version, name, compute, *, timeout):
     `timeout` only lets the keys of old versions go.
     """
     key = f"dealmap:{name}:{version.token}"
-    found = cache.get(key)
+    try:
+        found = cache.get(key)
+    except (AttributeError, ImportError, pickle.UnpicklingError):
+        # Pickled by another release of the code (a class moved or renamed since):
+        # computed again and stored over it, rather than an error for the visitor.
+        found = None
     if found is None:
         found = compute()
         cache.set(key, found, timeout)
