@@ -1,7 +1,7 @@
 """What every partner API view shares: paging, conditional requests, error shapes.
 
-The apps own their endpoints (layers/api.py, projects/api.py); this module only
-holds the cross-cutting pieces, wired in dealmap/api_urls.py and settings.
+The endpoints live in projects/api/ (maps.py, projects.py, wired in urls.py); this
+module only holds the cross-cutting pieces, which settings name.
 """
 
 from django.http import HttpResponseNotModified, JsonResponse

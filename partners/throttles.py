@@ -51,16 +51,16 @@ class Counter:
     def count(self):
         """Count one request: the number this window has reached, this one included.
 
-        Django's cache API only: `add` opens the window's counter with its lifetime
-        (a no-op when it exists), `incr` moves it on atomically on Redis. A counter
-        that expires between the two is opened again.
+        Django's cache API only: `incr` moves the window's counter on (atomically on
+        Redis, keeping its lifetime); the window's first request finds none and opens
+        it with `add`, and one that loses that race to another process counts again.
         """
-        cache.add(self.key, 0, self.timeout)
         try:
             return cache.incr(self.key)
         except ValueError:
-            cache.add(self.key, 1, self.timeout)
-            return 1
+            if cache.add(self.key, 1, self.timeout):
+                return 1
+            return cache.incr(self.key)
 
 
 def count_request(scope, ident):
